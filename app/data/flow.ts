@@ -1,0 +1,59 @@
+import Joi from 'joi';
+
+/** One flow report from an agent: bytes moved from src_app to dest_app within vpc_id during an hour. */
+export interface FlowRecord {
+  src_app: string;
+  dest_app: string;
+  vpc_id: string;
+  bytes_tx: number;
+  bytes_rx: number;
+  hour: number;
+}
+
+/** Hours are counted from the epoch; the cap keeps them a 32-bit integer in storage. */
+export const MAX_HOUR = 2_147_483_647;
+export const MAX_NAME_LENGTH = 256;
+
+// Control characters are rejected so names print safely and cannot collide with the in-memory key separator;
+// lone surrogates are rejected because UTF-8 encoding would turn every one of them into the same U+FFFD.
+const name = Joi.string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .pattern(/^[^\p{Cc}\p{Cs}]*$/u)
+  .messages({ 'string.pattern.base': '{{#label}} must not contain control characters or lone surrogates' });
+
+// Joi.number() already rejects values beyond Number.MAX_SAFE_INTEGER ("number.unsafe"): such JSON numbers
+// have been rounded by JSON.parse, so accepting them would store something the agent never sent.
+const count = Joi.number().integer().min(0);
+
+export const hourSchema = Joi.number().integer().min(0).max(MAX_HOUR);
+
+export const flowRecordSchema = Joi.object<FlowRecord, true>({
+  src_app: name.required(),
+  dest_app: name.required(),
+  vpc_id: name.required(),
+  bytes_tx: count.required(),
+  bytes_rx: count.required(),
+  hour: hourSchema.required(),
+}).required();
+
+export interface RecordProblem {
+  index: number;
+  field?: string;
+  message: string;
+}
+
+const recordOptions: Joi.ValidationOptions = { convert: false, abortEarly: true };
+
+/** Validates every record of a batch; returns the first problem, or undefined when the whole batch is valid. */
+export function findInvalidRecord(records: readonly unknown[]): RecordProblem | undefined {
+  for (let index = 0; index < records.length; index++) {
+    const { error } = flowRecordSchema.validate(records[index], recordOptions);
+    if (error) {
+      const detail = error.details[0];
+      const field = detail.path.length > 0 ? String(detail.path[0]) : undefined;
+      return { index, field, message: `record ${index}: ${detail.message}` };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,21 @@
+import Koa from 'koa';
+import { Logger } from 'winston';
+import { Settings } from '../config/settings';
+import { FlowStore } from '../storage/flowStore';
+import { describeError } from '../logger';
+import { errorHandler } from './errors';
+import { flowRoutes } from './flowRoutes';
+import { requestLog } from './requestLog';
+
+/** The Koa application: request log, JSON errors, then the flow routes. Health probes live in the HTTP server. */
+export function createApp(store: FlowStore, settings: Settings, logger: Logger): Koa {
+  const app = new Koa();
+  const router = flowRoutes(store, settings);
+  app.use(requestLog(logger));
+  app.use(errorHandler(logger, settings.retryAfterSeconds));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  // Errors that escape the handler: a response stream failing after its headers were sent.
+  app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
+  return app;
+}

@@ -1,0 +1,86 @@
+import { Middleware } from 'koa';
+import { MongoError } from 'mongodb';
+import { Logger } from 'winston';
+import { describeError } from '../logger';
+import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
+
+/** An error the client caused or must react to; its message and details are safe to show. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorResponse {
+  status: number;
+  body: Record<string, unknown>;
+  retry?: boolean;
+}
+
+// Errors raised by koa-bodyparser (co-body, raw-body) and @koa/router carry an HTTP status and a type.
+interface HttpLikeError {
+  status?: number;
+  type?: string;
+  message?: string;
+}
+
+const clientErrors: Record<number, string> = {
+  400: 'malformed_json',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  501: 'not_implemented',
+};
+
+function toResponse(err: unknown): ErrorResponse {
+  if (err instanceof ApiError) {
+    return { status: err.status, body: { error: err.code, message: err.message, ...err.details } };
+  }
+  if (err instanceof OverloadedError) {
+    return { status: 503, body: { error: 'overloaded', message: err.message }, retry: true };
+  }
+  if (err instanceof StoreClosedError) {
+    return { status: 503, body: { error: 'shutting_down', message: 'the service is shutting down' }, retry: true };
+  }
+  if (err instanceof FlushFailedError || err instanceof MongoError) {
+    return {
+      status: 503,
+      body: { error: 'storage_unavailable', message: 'MongoDB did not acknowledge the operation; retry later' },
+      retry: true,
+    };
+  }
+  const { status, type, message } = (err ?? {}) as HttpLikeError;
+  if (status && clientErrors[status]) {
+    const text =
+      type === 'entity.too.large'
+        ? 'the request body exceeds the configured limit'
+        : status === 400
+          ? `malformed JSON body: ${message}`
+          : (message ?? '');
+    return { status, body: { error: clientErrors[status], message: text } };
+  }
+  return { status: 500, body: { error: 'internal', message: 'internal server error' } };
+}
+
+/** Turns every error into a JSON body; 5xx are logged with their cause, never shown to the client. */
+export function errorHandler(logger: Logger, retryAfterSeconds: number): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) {
+        throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const { status, body, retry } = toResponse(err);
+      ctx.status = status;
+      ctx.body = body;
+      if (retry) ctx.set('Retry-After', String(retryAfterSeconds));
+      if (status >= 500) logger.error('request failed', { method: ctx.method, path: ctx.path, ...describeError(err) });
+    }
+  };
+}

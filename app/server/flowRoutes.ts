@@ -1,0 +1,65 @@
+import Router from '@koa/router';
+import bodyParser from 'koa-bodyparser';
+import { Middleware } from 'koa';
+import { findInvalidRecord, FlowRecord, hourSchema, MAX_HOUR } from '../data/flow';
+import { FlowStore } from '../storage/flowStore';
+import { ApiError } from './errors';
+import { hourTotalsJson } from './hourTotalsJson';
+
+export interface FlowRoutesOptions {
+  bodyLimit: string;
+  maxRecordsPerBatch: number;
+}
+
+const requireJson: Middleware = async (ctx, next) => {
+  if (!ctx.is('application/json')) {
+    throw new ApiError(415, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)');
+  }
+  await next();
+};
+
+function parseHour(value: string | string[] | undefined): number {
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) {
+    throw new ApiError(400, 'invalid_hour', `query parameter hour must be an integer from 0 to ${MAX_HOUR}`);
+  }
+  const { value: hour, error } = hourSchema.validate(Number(value));
+  if (error) throw new ApiError(400, 'invalid_hour', `query parameter hour must be an integer from 0 to ${MAX_HOUR}`);
+  return hour;
+}
+
+/** POST /flows ingests a batch; GET /flows?hour=N answers the hour's totals. /flow is the original's path. */
+export function flowRoutes(store: FlowStore, options: FlowRoutesOptions): Router {
+  const router = new Router();
+  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, strict: true });
+
+  router.post(['/flows', '/flow'], requireJson, parseJson, async (ctx) => {
+    const body: unknown = ctx.request.body;
+    if (!Array.isArray(body)) {
+      throw new ApiError(400, 'invalid_body', 'the body must be a JSON array of flow records');
+    }
+    if (body.length > options.maxRecordsPerBatch) {
+      throw new ApiError(413, 'too_many_records', `a batch holds at most ${options.maxRecordsPerBatch} records`, {
+        records: body.length,
+      });
+    }
+    const problem = findInvalidRecord(body);
+    if (problem) {
+      throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
+    }
+    ctx.state.records = body.length;
+    await store.ingest(body as FlowRecord[]);
+    ctx.body = { accepted: body.length };
+  });
+
+  router.get(['/flows', '/flow'], async (ctx) => {
+    const hour = parseHour(ctx.query.hour);
+    const rows = await hourTotalsJson(store.hourTotals(hour));
+    // Past the first byte a failure can no longer change the status: cut the connection so the client sees
+    // a truncated response instead of waiting for one that will not come.
+    rows.once('error', () => ctx.res.destroy());
+    ctx.type = 'application/json';
+    ctx.body = rows;
+  });
+
+  return router;
+}

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import { createTerminus, HealthCheckError } from '@godaddy/terminus';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from 'winston';
+import { Settings } from './config/settings';
+import { describeError } from './logger';
+import { createApp } from './server/app';
+import { FlowStore } from './storage/flowStore';
+import { MongoConnection } from './storage/mongoConnection';
+
+export interface Service {
+  server: http.Server;
+  connection: MongoConnection;
+  store: FlowStore;
+}
+
+/**
+ * Wires the service: MongoDB connection, flow store, Koa app, and an HTTP server whose probes and graceful
+ * shutdown are terminus's. Nothing is started: call connection.start() and server.listen().
+ */
+export function createService(settings: Settings, logger: Logger): Service {
+  const connection = new MongoConnection(settings, logger);
+  const store = new FlowStore(
+    connection.collection,
+    {
+      windowMs: settings.flushWindowMs,
+      maxRecords: settings.flushMaxRecords,
+      pendingMaxRecords: settings.pendingMaxRecords,
+    },
+    ({ error, ...report }) => {
+      if (error) logger.error('flush failed', { ...report, ...describeError(error) });
+      else logger.debug('flush', report);
+    },
+  );
+  const server = http.createServer(createApp(store, settings, logger).callback());
+
+  createTerminus(server, {
+    healthChecks: {
+      '/healthz': async () => ({}),
+      '/readyz': async () => {
+        if (!connection.ready) throw new HealthCheckError('not ready', { mongodb: 'unavailable' });
+        return { mongodb: 'ok' };
+      },
+      verbatim: true,
+    },
+    signals: ['SIGTERM', 'SIGINT'],
+    // Readiness already fails; give load balancers time to stop routing here before refusing connections.
+    beforeShutdown: () => sleep(settings.shutdownDelayMs),
+    timeout: settings.shutdownTimeoutMs,
+    // Requests still open have had their answers; write whatever is left, then release MongoDB.
+    onSignal: async () => {
+      logger.info('shutting down', { pendingRecords: store.pendingRecords });
+      await store.drain();
+      await connection.close();
+    },
+    onShutdown: async () => logger.info('shutdown complete'),
+    useExit0: true,
+    logger: (message, err) => logger.error(message, describeError(err)),
+  });
+
+  return { server, connection, store };
+}

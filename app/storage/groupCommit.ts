@@ -1,0 +1,131 @@
+import { FlowRecord } from '../data/flow';
+import { FlowTotals } from './flowTotals';
+
+/** The pending cap would be exceeded: the caller should retry later. */
+export class OverloadedError extends Error {}
+/** The store is draining for shutdown and takes no new records. */
+export class StoreClosedError extends Error {}
+/** The flush holding the caller's records was not acknowledged; they may or may not have been applied. */
+export class FlushFailedError extends Error {}
+
+export interface GroupCommitOptions {
+  /** How long the first record of a batch waits for company before the batch is flushed. */
+  windowMs: number;
+  /** A batch holding this many records is flushed at once. */
+  maxRecords: number;
+  /** Records accepted but not yet acknowledged, across all batches; beyond it add() refuses. */
+  pendingMaxRecords: number;
+}
+
+export interface FlushReport {
+  records: number;
+  keys: number;
+  durationMs: number;
+  error?: unknown;
+}
+
+interface Batch {
+  totals: FlowTotals;
+  due: boolean;
+  timer?: NodeJS.Timeout;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { totals: new FlowTotals(), due: false, done, resolve, reject };
+}
+
+/**
+ * Group commit: records from concurrent requests are summed into one batch and written together, one flush
+ * at a time, oldest batch first. Every caller is answered when the flush holding its records settles.
+ */
+export class GroupCommit {
+  private readonly batches: Batch[] = [];
+  private flushing = false;
+  private pending = 0;
+  private closed = false;
+
+  constructor(
+    private readonly write: (totals: FlowTotals) => Promise<void>,
+    private readonly options: GroupCommitOptions,
+    private readonly onFlush: (report: FlushReport) => void = () => {},
+  ) {}
+
+  /** Records accepted and not yet acknowledged. */
+  get pendingRecords(): number {
+    return this.pending;
+  }
+
+  /** Resolves once the records are durably written; all of them land in the same flush. */
+  add(records: readonly FlowRecord[]): Promise<void> {
+    if (this.closed) throw new StoreClosedError('shutting down');
+    if (this.pending + records.length > this.options.pendingMaxRecords) {
+      throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
+    }
+    if (records.length === 0) return Promise.resolve();
+
+    let batch = this.batches[this.batches.length - 1];
+    if (!batch || batch.due) {
+      batch = newBatch();
+      this.batches.push(batch);
+      const open = batch;
+      open.timer = setTimeout(() => this.markDue(open), this.options.windowMs);
+    }
+    batch.totals.add(records);
+    this.pending += records.length;
+    if (batch.totals.records >= this.options.maxRecords) this.markDue(batch);
+    return batch.done;
+  }
+
+  /** Flushes everything pending, refuses new records, and resolves when every flush has settled. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    const waiting = this.batches.map((b) => b.done);
+    for (const batch of this.batches) this.markDue(batch);
+    await Promise.allSettled(waiting);
+  }
+
+  private markDue(batch: Batch): void {
+    clearTimeout(batch.timer);
+    batch.due = true;
+    this.flushNext();
+  }
+
+  private flushNext(): void {
+    const batch = this.batches[0];
+    if (this.flushing || !batch?.due) return;
+    this.batches.shift();
+    this.flushing = true;
+    const started = performance.now();
+    const { totals } = batch;
+    this.write(totals)
+      .then(
+        () => {
+          this.onFlush({ records: totals.records, keys: totals.byKey.size, durationMs: performance.now() - started });
+          batch.resolve();
+        },
+        (error: unknown) => {
+          this.onFlush({
+            records: totals.records,
+            keys: totals.byKey.size,
+            durationMs: performance.now() - started,
+            error,
+          });
+          batch.reject(new FlushFailedError('the write to MongoDB failed', { cause: error }));
+        },
+      )
+      .finally(() => {
+        this.pending -= totals.records;
+        this.flushing = false;
+        this.flushNext();
+      });
+  }
+}

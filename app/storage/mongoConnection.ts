@@ -1,0 +1,70 @@
+import { Collection, MongoClient, W } from 'mongodb';
+import { Logger } from 'winston';
+import { Settings } from '../config/settings';
+import { flowKeyIndex, FlowTotalsDocument } from '../query/flows';
+
+/**
+ * Owns the MongoDB client: connects in the background (the service starts while MongoDB is down), ensures
+ * the indexes, then follows the driver's server monitoring so readiness drops while no server can take writes.
+ */
+export class MongoConnection {
+  readonly client: MongoClient;
+  readonly collection: Collection<FlowTotalsDocument>;
+  private writable = false;
+  private indexesReady = false;
+  private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly logger: Logger,
+  ) {
+    this.client = new MongoClient(settings.mongodbUri, {
+      appName: 'fas',
+      serverSelectionTimeoutMS: settings.mongodbServerSelectionTimeoutMs,
+      writeConcern: { w: settings.mongodbWriteConcern as W },
+    });
+    this.client.on('topologyDescriptionChanged', ({ newDescription }) => {
+      const writable = [...newDescription.servers.values()].some((server) => server.isWritable);
+      if (writable !== this.writable) {
+        this.logger.log(writable ? 'info' : 'warn', writable ? 'mongodb reachable' : 'mongodb unreachable');
+      }
+      this.writable = writable;
+    });
+    this.collection = this.client.db(settings.mongodbDatabase).collection(settings.mongodbCollection);
+  }
+
+  /** Ready when a writable server is known and the indexes exist. */
+  get ready(): boolean {
+    return this.writable && this.indexesReady && !this.stopped;
+  }
+
+  /** Starts connecting; retries until the indexes are ensured. Never throws. */
+  start(): void {
+    void this.ensureIndexes();
+  }
+
+  private async ensureIndexes(): Promise<void> {
+    try {
+      await this.collection.createIndexes([flowKeyIndex]);
+      this.indexesReady = true;
+      this.logger.info('mongodb indexes ensured', {
+        database: this.settings.mongodbDatabase,
+        collection: this.settings.mongodbCollection,
+      });
+    } catch (err) {
+      if (this.stopped) return;
+      this.logger.warn('mongodb not ready, retrying', {
+        error: (err as Error).message,
+        retryInMs: this.settings.mongodbConnectRetryMs,
+      });
+      this.retryTimer = setTimeout(() => void this.ensureIndexes(), this.settings.mongodbConnectRetryMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.client.close();
+  }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# FerretDB (the MongoDB wire protocol on SQLite) for tests and local runs on machines without mongod.
+#
+#   scripts/ferretdb.sh install      build FerretDB once into the cache; print the binary's path
+#   scripts/ferretdb.sh start DIR    start it on 127.0.0.1:<free port> with its data in DIR; print MONGODB_URI
+#   scripts/ferretdb.sh stop DIR     stop the server started with DIR (by the PID recorded there)
+#
+# `go install github.com/FerretDB/FerretDB/cmd/ferretdb@VERSION` builds a binary that panics at start: the
+# module from the proxy lacks build/version/version.txt, which FerretDB's own build generates from git. So
+# this builds the same module source with that one file written in.
+set -euo pipefail
+
+version=${FERRETDB_VERSION:-v1.24.2}
+cache=${FAS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fas}
+bin="$cache/ferretdb-$version/ferretdb"
+
+install() {
+  if [ -x "$bin" ]; then echo "$bin"; return; fi
+  command -v go >/dev/null || { echo "ferretdb.sh: Go is needed to build FerretDB" >&2; exit 1; }
+  local src work
+  src=$(go mod download -json "github.com/FerretDB/FerretDB@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { echo "ferretdb.sh: could not download FerretDB $version" >&2; exit 1; }
+  work=$(mktemp -d)
+  cp -r "$src/." "$work"
+  chmod -R u+w "$work"
+  echo "$version" > "$work/build/version/version.txt"
+  mkdir -p "$(dirname "$bin")"
+  echo "ferretdb.sh: building FerretDB $version (first run only)" >&2
+  (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb)
+  mv "$bin.tmp" "$bin"
+  rm -rf "$work"
+  echo "$bin"
+}
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+start() {
+  local dir=$1 port pid
+  install >/dev/null
+  mkdir -p "$dir/data"
+  port=$(free_port)
+  "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
+    --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn >"$dir/ferretdb.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$dir/ferretdb.pid"
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "mongodb://127.0.0.1:$port/"
+      return
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "ferretdb.sh: FerretDB did not start; its log:" >&2
+  cat "$dir/ferretdb.log" >&2
+  exit 1
+}
+
+stop() {
+  local pidfile="$1/ferretdb.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start "${2:?usage: ferretdb.sh start DIR}" ;;
+  stop) stop "${2:?usage: ferretdb.sh stop DIR}" ;;
+  *) echo "usage: ferretdb.sh install | start DIR | stop DIR" >&2; exit 2 ;;
+esac
