@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const chartDir = path.join(repoRoot, 'charts/fas');
+
+/** Building helm from source takes a minute or two with a warm Go cache, longer on a fresh machine. */
+export const HELM_INSTALL_TIMEOUT_MS = 20 * 60_000;
+/** One helm template/lint run is well under a second; this bounds a hung one. */
+export const HELM_RUN_TIMEOUT_MS = 60_000;
+
+let helmPath: string | undefined;
+
+/** The helm CLI: $HELM_BIN, or the one scripts/helm.sh builds and caches. */
+export function helmBin(): string {
+  helmPath ??=
+    process.env.HELM_BIN ||
+    execFileSync('bash', [path.join(repoRoot, 'scripts/helm.sh'), 'install'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: HELM_INSTALL_TIMEOUT_MS,
+    }).trim();
+  return helmPath;
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export interface HelmResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A copy of the chart that helm can render here: its charts/ holds empty stand-ins named and versioned as
+ * Chart.yaml's dependencies (the bitnami charts cannot be downloaded here), and a probe template exposes
+ * NOTES.txt, which `helm template` never prints, as a ConfigMap.
+ */
+export class StagedChart {
+  readonly root: string;
+  readonly dir: string;
+  private readonly home: string;
+
+  constructor() {
+    this.root = mkdtempSync(path.join(tmpdir(), 'fas-chart-'));
+    this.dir = path.join(this.root, 'fas');
+    this.home = path.join(this.root, 'helm-home');
+    cpSync(chartDir, this.dir, { recursive: true });
+    const chart = parse(readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as {
+      dependencies: { name: string; version: string }[];
+    };
+    for (const dep of chart.dependencies) {
+      const standIn = path.join(this.dir, 'charts', dep.name);
+      mkdirSync(standIn, { recursive: true });
+      writeFileSync(
+        path.join(standIn, 'Chart.yaml'),
+        `apiVersion: v2\nname: ${dep.name}\nversion: ${dep.version}\ndescription: stand-in for tests\n`,
+      );
+    }
+  }
+
+  /** Adds the NOTES probe (kept out of the lint copy so lint sees the chart as shipped). */
+  withNotesProbe(): this {
+    const notes = readFileSync(path.join(chartDir, 'templates/NOTES.txt'), 'utf8');
+    writeFileSync(path.join(this.dir, 'templates/_notes_probe.tpl'), `{{- define "test.notes" -}}\n${notes}{{- end -}}\n`);
+    writeFileSync(
+      path.join(this.dir, 'templates/notes-probe.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-probe\ndata:\n  notes: {{ include "test.notes" . | quote }}\n',
+    );
+    return this;
+  }
+
+  helm(args: string[]): HelmResult {
+    const result = spawnSync(helmBin(), args, {
+      encoding: 'utf8',
+      timeout: HELM_RUN_TIMEOUT_MS,
+      // A private helm home and no kubeconfig: nothing here may reach a registry or a cluster.
+      env: {
+        PATH: process.env.PATH,
+        HOME: this.home,
+        HELM_CACHE_HOME: path.join(this.home, 'cache'),
+        HELM_CONFIG_HOME: path.join(this.home, 'config'),
+        HELM_DATA_HOME: path.join(this.home, 'data'),
+        KUBECONFIG: path.join(this.home, 'no-kubeconfig'),
+      },
+    });
+    if (result.error) throw result.error;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** `helm template` with values given as an object (written to a file, like a user's -f). */
+  template(values: object = {}, options: { release?: string; namespace?: string; extra?: string[] } = {}): HelmResult {
+    const valuesFile = path.join(this.root, `values-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(valuesFile, JSON.stringify(values));
+    return this.helm([
+      'template',
+      options.release ?? 'flows',
+      this.dir,
+      '--namespace',
+      options.namespace ?? 'team-a',
+      '--values',
+      valuesFile,
+      ...(options.extra ?? []),
+    ]);
+  }
+
+  /** Rendered objects; throws with helm's message when rendering fails. */
+  render(values: object = {}, options: { release?: string; namespace?: string; extra?: string[] } = {}): K8sObject[] {
+    const result = this.template(values, options);
+    if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+    return parseAllDocuments(result.stdout)
+      .map((doc) => doc.toJS() as K8sObject | null)
+      .filter((obj): obj is K8sObject => obj !== null);
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export function find<T = K8sObject>(objects: K8sObject[], kind: string, name?: string): T {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? ` named ${name}` : ''} among ${objects.map((o) => o.kind).join(', ')}`);
+  return found as unknown as T;
+}
+
+export function kinds(objects: K8sObject[]): string[] {
+  return objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+}

@@ -1,0 +1,36 @@
+import type { K8sObject } from './helm';
+
+interface Model {
+  validate(): void;
+}
+type ModelClass = new (data: object) => Model;
+
+/** kubernetes-models lays its classes out by API group and version: apps/v1 → kubernetes-models/apps/v1. */
+function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const models = require(`kubernetes-models/${apiVersion}`) as Record<string, ModelClass | undefined>;
+  return models[kind];
+}
+
+/** Problems found validating each object against its OpenAPI schema; empty when all are valid. */
+export function validateObjects(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const object of objects) {
+    const where = `${object.apiVersion} ${object.kind}/${object.metadata?.name}`;
+    let Model: ModelClass | undefined;
+    try {
+      Model = modelFor(object.apiVersion, object.kind);
+    } catch {
+      Model = undefined;
+    }
+    if (!Model) {
+      problems.push(`${where}: no schema for this apiVersion and kind`);
+      continue;
+    }
+    try {
+      new Model(object).validate();
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
