@@ -28,8 +28,9 @@ install() {
   done
   GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "$flags" "helm.sh/helm/v3/cmd/helm@$version"
   mkdir -p "$(dirname "$bin")"
-  mv "$gobin/helm" "$bin.tmp"
-  mv "$bin.tmp" "$bin"
+  # Via a private name, so parallel first runs (e.g. jest workers) each replace the binary atomically.
+  mv "$gobin/helm" "$bin.$$"
+  mv "$bin.$$" "$bin"
   rm -rf "$gobin"
   echo "$bin"
 }
