@@ -16,9 +16,14 @@ export interface Service {
 
 /**
  * Wires the service: MongoDB connection, flow store, Koa app, and an HTTP server whose probes and graceful
- * shutdown are terminus's. Nothing is started: call connection.start() and server.listen().
+ * shutdown are terminus's. Nothing is started: call connection.start() and server.listen(). Tests
+ * that run several services in one process pass no signals and close them themselves.
  */
-export function createService(settings: Settings, logger: Logger): Service {
+export function createService(
+  settings: Settings,
+  logger: Logger,
+  signals: string[] = ['SIGTERM', 'SIGINT'],
+): Service {
   const connection = new MongoConnection(settings, logger);
   const store = new FlowStore(
     connection.collection,
@@ -43,7 +48,7 @@ export function createService(settings: Settings, logger: Logger): Service {
       },
       verbatim: true,
     },
-    signals: ['SIGTERM', 'SIGINT'],
+    signals,
     // Readiness already fails; give load balancers time to stop routing here before refusing connections.
     beforeShutdown: () => sleep(settings.shutdownDelayMs),
     timeout: settings.shutdownTimeoutMs,

@@ -2,7 +2,8 @@
 # FerretDB (the MongoDB wire protocol on SQLite) for tests and local runs on machines without mongod.
 #
 #   scripts/ferretdb.sh install      build FerretDB once into the cache; print the binary's path
-#   scripts/ferretdb.sh start DIR    start it on 127.0.0.1:<free port> with its data in DIR; print MONGODB_URI
+#   scripts/ferretdb.sh start DIR [PORT]  start it on 127.0.0.1:PORT (default: a free port) with its data in
+#                                         DIR; print MONGODB_URI
 #   scripts/ferretdb.sh stop DIR     stop the server started with DIR (by the PID recorded there)
 #
 # `go install github.com/FerretDB/FerretDB/cmd/ferretdb@VERSION` builds a binary that panics at start: the
@@ -37,10 +38,10 @@ free_port() {
 }
 
 start() {
-  local dir=$1 port pid
+  local dir=$1 port=$2 pid
   install >/dev/null
   mkdir -p "$dir/data"
-  port=$(free_port)
+  [ -n "$port" ] || port=$(free_port)
   "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
     --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn >"$dir/ferretdb.log" 2>&1 &
   pid=$!
@@ -70,7 +71,7 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
-  start) start "${2:?usage: ferretdb.sh start DIR}" ;;
+  start) start "${2:?usage: ferretdb.sh start DIR [PORT]}" "${3:-}" ;;
   stop) stop "${2:?usage: ferretdb.sh stop DIR}" ;;
-  *) echo "usage: ferretdb.sh install | start DIR | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: ferretdb.sh install | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@ export interface Settings {
   mongodbWriteConcern: string | number;
   mongodbServerSelectionTimeoutMs: number;
   mongodbConnectRetryMs: number;
+  /** Shard the collection at start-up (through mongos) on the bucket-led key. */
+  mongodbShardCollection: boolean;
   flushWindowMs: number;
   flushMaxRecords: number;
   pendingMaxRecords: number;
@@ -36,6 +38,7 @@ export const settingsSchema = Joi.object<Settings, true>({
   mongodbWriteConcern: Joi.alternatives(Joi.string().valid('majority'), int(1, 50)).default('majority'),
   mongodbServerSelectionTimeoutMs: int(100).default(5000),
   mongodbConnectRetryMs: int(100).default(2000),
+  mongodbShardCollection: Joi.boolean().default(false),
   flushWindowMs: int(0, 10_000).default(5),
   flushMaxRecords: int(1, 1_000_000).default(20_000),
   pendingMaxRecords: int(1).default(200_000),

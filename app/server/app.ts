@@ -14,7 +14,7 @@ export function createApp(store: FlowStore, settings: Settings, logger: Logger):
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   // Errors that escape the handler: a response stream failing after its headers were sent.
   app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
   return app;

@@ -26,11 +26,13 @@ interface ErrorResponse {
 interface HttpLikeError {
   status?: number;
   type?: string;
+  code?: string;
   message?: string;
 }
 
 const clientErrors: Record<number, string> = {
   400: 'malformed_json',
+  404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
@@ -54,7 +56,11 @@ function toResponse(err: unknown): ErrorResponse {
       retry: true,
     };
   }
-  const { status, type, message } = (err ?? {}) as HttpLikeError;
+  const { status, type, code, message } = (err ?? {}) as HttpLikeError;
+  if (code?.startsWith('Z_')) {
+    // zlib failed to inflate a Content-Encoding: gzip/deflate/br body.
+    return { status: 400, body: { error: 'malformed_body', message: 'the body could not be decompressed' } };
+  }
   if (status && clientErrors[status]) {
     const text =
       type === 'entity.too.large'
@@ -72,8 +78,11 @@ export function errorHandler(logger: Logger, retryAfterSeconds: number): Middlew
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null) {
-        throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      // Koa's 404 and the router's 405/501 (with their Allow header) come without a body: give them one.
+      if (ctx.body == null && ctx.status >= 400) {
+        const message =
+          ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed on ${ctx.path}`;
+        throw new ApiError(ctx.status, clientErrors[ctx.status] ?? 'error', message);
       }
     } catch (err) {
       const { status, body, retry } = toResponse(err);

@@ -1,6 +1,6 @@
 import { Collection, FindCursor, MongoBulkWriteError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
-import { FlowTotalsDocument, hourTotalsQuery, incrementTotals } from '../query/flows';
+import { bucketOf, FlowTotalsDocument, hourTotalsQuery, incrementTotals } from '../query/flows';
 import { FlowTotals } from './flowTotals';
 import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
 
@@ -39,7 +39,9 @@ export class FlowStore {
   }
 
   private async write(totals: FlowTotals): Promise<void> {
-    const operations = [...totals.byKey.values()].map((t) => incrementTotals(t.key, t.bytesTx, t.bytesRx));
+    const operations = [...totals.byKey].map(([text, t]) =>
+      incrementTotals(t.key, bucketOf(text), t.bytesTx, t.bytesRx),
+    );
     try {
       await this.collection.bulkWrite(operations, { ordered: false });
     } catch (err) {

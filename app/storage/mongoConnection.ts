@@ -1,7 +1,7 @@
 import { Collection, MongoClient, W } from 'mongodb';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
-import { flowKeyIndex, FlowTotalsDocument } from '../query/flows';
+import { flowKeyFields, flowKeyIndex, FlowTotalsDocument } from '../query/flows';
 
 /**
  * Owns the MongoDB client: connects in the background (the service starts while MongoDB is down), ensures
@@ -47,6 +47,7 @@ export class MongoConnection {
   private async ensureIndexes(): Promise<void> {
     try {
       await this.collection.createIndexes([flowKeyIndex]);
+      if (this.settings.mongodbShardCollection) await this.shardCollection();
       this.indexesReady = true;
       this.logger.info('mongodb indexes ensured', {
         database: this.settings.mongodbDatabase,
@@ -60,6 +61,16 @@ export class MongoConnection {
       });
       this.retryTimer = setTimeout(() => void this.ensureIndexes(), this.settings.mongodbConnectRetryMs);
     }
+  }
+
+  /**
+   * Idempotent: MongoDB 5+ answers ok when the collection is already sharded on this key. The unique index
+   * created above backs the shard key. No pre-split: the balancer spreads data by size, and every hour's
+   * writes fall evenly over the buckets, so they spread over the shards as soon as buckets are spread.
+   */
+  private async shardCollection(): Promise<void> {
+    const namespace = `${this.settings.mongodbDatabase}.${this.settings.mongodbCollection}`;
+    await this.client.db('admin').command({ shardCollection: namespace, key: flowKeyFields, unique: true });
   }
 
   async close(): Promise<void> {

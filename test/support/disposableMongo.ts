@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const script = join(__dirname, '../../scripts/ferretdb.sh');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DisposableMongo {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A MongoDB-wire server of the test's own, which the test may stop and start: FerretDB through
+ * scripts/ferretdb.sh when the suite runs against FerretDB (TEST_MONGO_SERVER=ferretdb, as .ci/run sets),
+ * otherwise a mongod from mongodb-memory-server.
+ */
+export async function startDisposableMongo(port: number): Promise<DisposableMongo> {
+  if (process.env.TEST_MONGO_SERVER === 'ferretdb') {
+    const dir = await mkdtemp(join(tmpdir(), 'fas-ferretdb-'));
+    const { stdout } = await run(script, ['start', dir, String(port)]);
+    return {
+      uri: stdout.trim(),
+      async stop() {
+        await run(script, ['stop', dir]);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+  const mongod = await MongoMemoryServer.create({ instance: { port, ip: '127.0.0.1' } });
+  return {
+    uri: mongod.getUri(),
+    async stop() {
+      await mongod.stop();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
+import { Settings, settingsSchema } from '../../app/config/settings';
+import { createLogger } from '../../app/logger';
+import { createService, Service } from '../../app/service';
+
+export function mongoUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: jest globalSetup should have set it');
+  return uri;
+}
+
+/** A fresh database name, so test files never see each other's data. */
+export function uniqueDatabase(): string {
+  return `fas_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}
+
+/** Settings as the service would load them, on a fresh database, quiet, with no shutdown delay. */
+export function testSettings(overrides: Partial<Record<keyof Settings, unknown>> = {}): Settings {
+  const { value, error } = settingsSchema.validate({
+    mongodbUri: mongoUri(),
+    mongodbDatabase: uniqueDatabase(),
+    host: '127.0.0.1',
+    port: 0,
+    shutdownDelayMs: 0,
+    mongodbConnectRetryMs: 200,
+    mongodbServerSelectionTimeoutMs: 2000,
+    ...overrides,
+  });
+  if (error) throw error;
+  return value;
+}
+
+export interface RunningService extends Service {
+  settings: Settings;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The whole service in this process on a loopback port, optionally waiting until it is ready. */
+export async function startService(
+  overrides: Partial<Record<keyof Settings, unknown>> = {},
+  { waitReady = true } = {},
+): Promise<RunningService> {
+  const settings = testSettings(overrides);
+  const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), []);
+  service.connection.start();
+  await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+  const { port } = service.server.address() as AddressInfo;
+  if (waitReady) await waitFor(() => service.connection.ready);
+  return {
+    ...service,
+    settings,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        service.server.close(() => resolve());
+        service.server.closeAllConnections();
+      });
+      await service.store.drain();
+      await service.connection.close();
+    },
+  };
+}
+
+/** A direct client on the test MongoDB, to check what was stored without going through the service. */
+export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
