@@ -37,7 +37,7 @@ export function createService(
       else logger.debug('flush', report);
     },
   );
-  const server = http.createServer(createApp(store, settings, logger).callback());
+  const server = http.createServer(createApp(store, () => connection.ready, settings, logger).callback());
 
   createTerminus(server, {
     healthChecks: {
@@ -60,7 +60,8 @@ export function createService(
     },
     onShutdown: async () => logger.info('shutdown complete'),
     useExit0: true,
-    logger: (message, err) => logger.error(message, describeError(err)),
+    // Terminus reports every failed probe here; while MongoDB is away that is one line per probe.
+    logger: (message, err) => logger.warn(message, describeError(err)),
   });
 
   return { server, connection, store };

@@ -5,6 +5,7 @@
 #   scripts/ferretdb.sh start DIR [PORT]  start it on 127.0.0.1:PORT (default: a free port) with its data in
 #                                         DIR; print MONGODB_URI
 #   scripts/ferretdb.sh stop DIR     stop the server started with DIR (by the PID recorded there)
+#   scripts/ferretdb.sh kill DIR     the same with SIGKILL: a crash, for fault tests
 #
 # `go install github.com/FerretDB/FerretDB/cmd/ferretdb@VERSION` builds a binary that panics at start: the
 # module from the proxy lacks build/version/version.txt, which FerretDB's own build generates from git. So
@@ -60,10 +61,10 @@ start() {
 }
 
 stop() {
-  local pidfile="$1/ferretdb.pid" pid
+  local pidfile="$1/ferretdb.pid" signal=$2 pid
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
+  kill "-$signal" "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pidfile"
@@ -72,6 +73,7 @@ stop() {
 case "${1:-}" in
   install) install ;;
   start) start "${2:?usage: ferretdb.sh start DIR [PORT]}" "${3:-}" ;;
-  stop) stop "${2:?usage: ferretdb.sh stop DIR}" ;;
-  *) echo "usage: ferretdb.sh install | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
+  stop) stop "${2:?usage: ferretdb.sh stop DIR}" TERM ;;
+  kill) stop "${2:?usage: ferretdb.sh kill DIR}" KILL ;;
+  *) echo "usage: ferretdb.sh install | start DIR [PORT] | stop DIR | kill DIR" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ export interface Settings {
   mongodbWriteConcern: string | number;
   mongodbServerSelectionTimeoutMs: number;
   mongodbConnectRetryMs: number;
+  mongodbHeartbeatFrequencyMs: number;
   /** Shard the collection at start-up (through mongos) on the bucket-led key. */
   mongodbShardCollection: boolean;
   flushWindowMs: number;
@@ -38,6 +39,8 @@ export const settingsSchema = Joi.object<Settings, true>({
   mongodbWriteConcern: Joi.alternatives(Joi.string().valid('majority'), int(1, 50)).default('majority'),
   mongodbServerSelectionTimeoutMs: int(100).default(5000),
   mongodbConnectRetryMs: int(100).default(2000),
+  // How soon readiness notices a MongoDB that went away without closing its connections.
+  mongodbHeartbeatFrequencyMs: int(500).default(5000),
   mongodbShardCollection: Joi.boolean().default(false),
   flushWindowMs: int(0, 10_000).default(5),
   flushMaxRecords: int(1, 1_000_000).default(20_000),

@@ -8,9 +8,14 @@ import { flowRoutes } from './flowRoutes';
 import { requestLog } from './requestLog';
 
 /** The Koa application: request log, JSON errors, then the flow routes. Health probes live in the HTTP server. */
-export function createApp(store: FlowStore, settings: Settings, logger: Logger): Koa {
+export function createApp(
+  store: FlowStore,
+  storageReady: () => boolean,
+  settings: Settings,
+  logger: Logger,
+): Koa {
   const app = new Koa();
-  const router = flowRoutes(store, settings);
+  const router = flowRoutes(store, { ...settings, storageReady });
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
   app.use(router.routes());

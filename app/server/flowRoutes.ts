@@ -3,12 +3,15 @@ import bodyParser from 'koa-bodyparser';
 import { Middleware } from 'koa';
 import { findInvalidRecord, FlowRecord, hourSchema, MAX_HOUR } from '../data/flow';
 import { FlowStore } from '../storage/flowStore';
+import { StorageUnavailableError } from '../storage/mongoConnection';
 import { ApiError } from './errors';
 import { hourTotalsJson } from './hourTotalsJson';
 
 export interface FlowRoutesOptions {
   bodyLimit: string;
   maxRecordsPerBatch: number;
+  /** False while MongoDB is unreachable or its indexes are not ensured. */
+  storageReady: () => boolean;
 }
 
 const requireJson: Middleware = async (ctx, next) => {
@@ -30,6 +33,11 @@ function parseHour(value: string | string[] | undefined): number {
 /** POST /flows ingests a batch; GET /flows?hour=N answers the hour's totals. /flow is the original's path. */
 export function flowRoutes(store: FlowStore, options: FlowRoutesOptions): Router {
   const router = new Router();
+  // Requests are answered at once rather than queued for a MongoDB known to be away, and no write goes
+  // out before the unique index exists: without it concurrent upserts could create duplicate keys.
+  const requireStorage = () => {
+    if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
+  };
   const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, strict: true });
 
   router.post(['/flows', '/flow'], requireJson, parseJson, async (ctx) => {
@@ -47,12 +55,14 @@ export function flowRoutes(store: FlowStore, options: FlowRoutesOptions): Router
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
     }
     ctx.state.records = body.length;
+    requireStorage();
     await store.ingest(body as FlowRecord[]);
     ctx.body = { accepted: body.length };
   });
 
   router.get(['/flows', '/flow'], async (ctx) => {
     const hour = parseHour(ctx.query.hour);
+    requireStorage();
     const rows = await hourTotalsJson(store.hourTotals(hour));
     // Past the first byte a failure can no longer change the status: cut the connection so the client sees
     // a truncated response instead of waiting for one that will not come.

@@ -3,6 +3,9 @@ import { Logger } from 'winston';
 import { Settings } from '../config/settings';
 import { flowKeyFields, flowKeyIndex, FlowTotalsDocument } from '../query/flows';
 
+/** MongoDB is known to be unreachable, or the indexes are not ensured yet: nothing is tried. */
+export class StorageUnavailableError extends Error {}
+
 /**
  * Owns the MongoDB client: connects in the background (the service starts while MongoDB is down), ensures
  * the indexes, then follows the driver's server monitoring so readiness drops while no server can take writes.
@@ -22,6 +25,7 @@ export class MongoConnection {
     this.client = new MongoClient(settings.mongodbUri, {
       appName: 'fas',
       serverSelectionTimeoutMS: settings.mongodbServerSelectionTimeoutMs,
+      heartbeatFrequencyMS: settings.mongodbHeartbeatFrequencyMs,
       writeConcern: { w: settings.mongodbWriteConcern as W },
     });
     this.client.on('topologyDescriptionChanged', ({ newDescription }) => {

@@ -21,6 +21,8 @@ export async function freePort(): Promise<number> {
 
 export interface DisposableMongo {
   uri: string;
+  /** Stops the server the way a crash does: SIGKILL, open connections cut. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,18 +35,20 @@ export async function startDisposableMongo(port: number): Promise<DisposableMong
   if (process.env.TEST_MONGO_SERVER === 'ferretdb') {
     const dir = await mkdtemp(join(tmpdir(), 'fas-ferretdb-'));
     const { stdout } = await run(script, ['start', dir, String(port)]);
-    return {
-      uri: stdout.trim(),
-      async stop() {
-        await run(script, ['stop', dir]);
-        await rm(dir, { recursive: true, force: true });
-      },
+    const end = async (how: 'stop' | 'kill') => {
+      await run(script, [how, dir]);
+      await rm(dir, { recursive: true, force: true });
     };
+    return { uri: stdout.trim(), crash: () => end('kill'), stop: () => end('stop') };
   }
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
   const mongod = await MongoMemoryServer.create({ instance: { port, ip: '127.0.0.1' } });
   return {
     uri: mongod.getUri(),
+    async crash() {
+      mongod.instanceInfo?.instance.mongodProcess?.kill('SIGKILL');
+      await mongod.stop();
+    },
     async stop() {
       await mongod.stop();
     },

@@ -82,3 +82,4 @@ export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Pro
     await client.close();
   }
 }
+
