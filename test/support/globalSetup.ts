@@ -1,22 +1,20 @@
-import type { MongoMemoryServer } from 'mongodb-memory-server-core';
+const { startEmbeddedMongo } = require('../../scripts/embedded-mongo.js') as {
+  startEmbeddedMongo(): Promise<{ uri: string; server: 'mongod' | 'ferretdb'; stop(): Promise<void> }>;
+};
 
 declare global {
   // Shared with globalTeardown, which runs in the same process.
-  var __MONGOD__: MongoMemoryServer | undefined;
+  var __EMBEDDED_MONGO__: { stop(): Promise<void> } | undefined;
 }
 
-/** Tests use MONGODB_URI when set; otherwise a mongod from mongodb-memory-server (downloaded on first use). */
+/**
+ * Tests use MONGODB_URI when set; otherwise a mongod from mongodb-memory-server, or FerretDB where no mongod can
+ * be downloaded. Workers inherit the environment set here.
+ */
 export default async function globalSetup(): Promise<void> {
   if (process.env.MONGODB_URI) return;
-  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  try {
-    globalThis.__MONGOD__ = await MongoMemoryServer.create();
-  } catch (err) {
-    throw new Error(
-      `MONGODB_URI is not set and mongodb-memory-server could not start a mongod (${(err as Error).message}). ` +
-        'Point MONGODB_URI at a MongoDB, or start FerretDB: ' +
-        'MONGODB_URI=$(scripts/ferretdb.sh start "$(mktemp -d)") npm test',
-    );
-  }
-  process.env.MONGODB_URI = globalThis.__MONGOD__.getUri();
+  const mongo = await startEmbeddedMongo();
+  globalThis.__EMBEDDED_MONGO__ = mongo;
+  process.env.MONGODB_URI = mongo.uri;
+  if (mongo.server === 'ferretdb') process.env.TEST_MONGO_SERVER = 'ferretdb';
 }

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__MONGOD__?.stop();
+  await globalThis.__EMBEDDED_MONGO__?.stop();
 }
