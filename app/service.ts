@@ -5,6 +5,7 @@ import { Logger } from 'winston';
 import { Settings } from './config/settings';
 import { describeError } from './logger';
 import { createApp } from './server/app';
+import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 
@@ -12,6 +13,7 @@ export interface Service {
   server: http.Server;
   connection: MongoConnection;
   store: FlowStore;
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -25,6 +27,9 @@ export function createService(
   signals: string[] = ['SIGTERM', 'SIGINT'],
 ): Service {
   const connection = new MongoConnection(settings, logger);
+  // The gauge reads the store only when scraped, by which time it exists.
+  const metrics = new ServiceMetrics(() => store.pendingRecords);
+  connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.collection,
     {
@@ -32,12 +37,14 @@ export function createService(
       maxRecords: settings.flushMaxRecords,
       pendingMaxRecords: settings.pendingMaxRecords,
     },
-    ({ error, ...report }) => {
+    (flush) => {
+      metrics.flushed(flush);
+      const { error, ...report } = flush;
       if (error) logger.error('flush failed', { ...report, ...describeError(error) });
       else logger.debug('flush', report);
     },
   );
-  const server = http.createServer(createApp(store, () => connection.ready, settings, logger).callback());
+  const server = http.createServer(createApp(store, () => connection.ready, settings, logger, metrics).callback());
 
   createTerminus(server, {
     healthChecks: {
@@ -64,5 +71,5 @@ export function createService(
     logger: (message, err) => logger.warn(message, describeError(err)),
   });
 
-  return { server, connection, store };
+  return { server, connection, store, metrics };
 }
