@@ -7,9 +7,6 @@
 #   scripts/ferretdb.sh stop DIR     stop the server started with DIR (by the PID recorded there)
 #   scripts/ferretdb.sh kill DIR     the same with SIGKILL: a crash, for fault tests
 #
-# FERRETDB_POSTGRESQL_URL=postgres://… selects the postgresql backend instead of sqlite (the benchmark uses it,
-# see scripts/postgres.sh: sqlite scans the whole collection for every upsert).
-#
 # `go install github.com/FerretDB/FerretDB/cmd/ferretdb@VERSION` builds a binary that panics at start: the
 # module from the proxy lacks build/version/version.txt, which FerretDB's own build generates from git. So
 # this builds the same module source with that one file written in.
@@ -46,9 +43,7 @@ start() {
   install >/dev/null
   mkdir -p "$dir/data"
   [ -n "$port" ] || port=$(free_port)
-  local backend=(--handler=sqlite --sqlite-url="file:$dir/data/")
-  [ -z "${FERRETDB_POSTGRESQL_URL:-}" ] || backend=(--handler=postgresql --postgresql-url="$FERRETDB_POSTGRESQL_URL")
-  "$bin" "${backend[@]}" --listen-addr="127.0.0.1:$port" \
+  "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
     --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn >"$dir/ferretdb.log" 2>&1 &
   pid=$!
   echo "$pid" >"$dir/ferretdb.pid"
