@@ -1,0 +1,280 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [--json FILE] [--keys N] [--duration S] [--windows 0,2,5,10,20] [--target URL]
+//
+// Runs the built service (node dist/index.js) as a child process on loopback against MONGODB_URI, or against
+// a FerretDB of its own (scripts/ferretdb.sh) when MONGODB_URI is unset, and the ceiling server
+// (scripts/bench/ceiling.mjs: the same app with storage removed) in the same run. Every scenario gets a fresh
+// server process and collection, so CPU time and peak RSS belong to that scenario alone. --target URL
+// measures an already running service instead (its CPU from /metrics; no peak RSS, no ceiling).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+import autocannon from 'autocannon';
+import { parseArgs } from './args.mjs';
+import { agentBodies, agentKeys, hotKeyBodies, batchBodies } from './workload.mjs';
+import { scrape, sample, histogramMean } from './prometheus.mjs';
+import { printTable } from './table.mjs';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = parseArgs(process.argv.slice(2));
+const headers = { 'content-type': 'application/json' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`bench: ${what} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The MongoDB to use, and how to stop it when it is ours. */
+function startMongo() {
+  if (process.env.MONGODB_URI) {
+    return { uri: process.env.MONGODB_URI, server: args.server ?? 'MongoDB at MONGODB_URI', stop() {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fas-bench-ferretdb-'));
+  const script = join(root, 'scripts/ferretdb.sh');
+  const uri = execFileSync(script, ['start', dir], { encoding: 'utf8' }).trim();
+  return {
+    uri,
+    server: 'FerretDB v1.24.2, SQLite backend (scripts/ferretdb.sh), same machine',
+    stop() {
+      execFileSync(script, ['stop', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server process of its own for one scenario: the service, or the ceiling. */
+async function startServer(kind, mongoUri, collection, extraEnv = {}) {
+  const port = await freePort();
+  const entry = kind === 'ceiling' ? join(root, 'scripts/bench/ceiling.mjs') : join(root, 'dist/index.js');
+  const child = spawn(process.execPath, [...args.nodeFlags, entry], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MONGODB_URI: mongoUri,
+      MONGODB_DATABASE: 'fas_bench',
+      MONGODB_COLLECTION: collection,
+      SHUTDOWN_DELAY_MS: '0',
+      ...(args.flushWindowMs === undefined ? {} : { FLUSH_WINDOW_MS: String(args.flushWindowMs) }),
+      ...extraEnv,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const ready = kind === 'ceiling' ? '/metrics' : '/readyz';
+  await waitUntil(async () => (await fetch(url + ready)).ok, `${kind} server ready`);
+  return {
+    url,
+    pid: child.pid,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function peakRssMiB(pid) {
+  if (pid === undefined) return undefined;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+async function load(url, bodies, connections, durationS) {
+  // One counter shared by all connections, so concurrent requests carry different agents' reports (each
+  // connection walking the list from the start would send the same src app at the same moment).
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: durationS,
+    requests: [{ method: 'POST', path: '/flows', headers, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+  });
+}
+
+/** One POST scenario against one server: throughput, latency, and the server's own CPU and flush figures. */
+async function ingestScenario(server, name, bodies, recordsPerRequest, connections) {
+  const before = await scrape(server.url);
+  const result = await load(server.url, bodies, connections, args.durationS);
+  // Requests cut off at the end of the run may still be flushing: their CPU belongs to this run.
+  await waitUntil(async () => sample(await scrape(server.url), 'fas_pending_records') === 0, 'pending records flushed', 60_000);
+  const after = await scrape(server.url);
+  const flows = result['2xx'] * recordsPerRequest;
+  const delta = (series) => sample(after, series) - sample(before, series);
+  const cpuUs = delta('process_cpu_seconds_total') * 1e6;
+  const writes =
+    delta('fas_mongodb_write_commands_total{command="update"}') + delta('fas_mongodb_write_commands_total{command="insert"}');
+  const flushes = delta('fas_flush_records_count');
+  return {
+    scenario: name,
+    server: server.kind,
+    connections,
+    durationS: result.duration,
+    requests: result['2xx'],
+    non2xx: result.non2xx + result.errors,
+    flowsPerS: flows / result.duration,
+    requestsPerS: result['2xx'] / result.duration,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    cpuUsPerFlow: flows > 0 ? cpuUs / flows : undefined,
+    writeCommandsPer1000Flows: server.kind === 'ceiling' || flows === 0 ? undefined : (writes / flows) * 1000,
+    writeCommandsPerFlush: flushes > 0 ? writes / flushes : undefined,
+    flushes: server.kind === 'ceiling' ? undefined : flushes,
+    meanFlushRecords: histogramMean(before, after, 'fas_flush_records'),
+    meanFlushKeys: histogramMean(before, after, 'fas_flush_keys'),
+    peakRssMiB: peakRssMiB(server.pid),
+  };
+}
+
+/** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
+async function readScenario(server, name, hour, keys, times) {
+  const latencies = [];
+  let bytes = 0;
+  let rows = 0;
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const res = await fetch(`${server.url}/flows?hour=${hour}`);
+    const text = await res.text();
+    latencies.push(performance.now() - started);
+    if (!res.ok) throw new Error(`bench: GET hour ${hour} answered ${res.status}: ${text.slice(0, 200)}`);
+    bytes = text.length;
+    rows = JSON.parse(text).length;
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    scenario: name,
+    server: server.kind,
+    keys,
+    rows,
+    bytes,
+    requests: times,
+    latencyP50Ms: latencies[Math.floor(times / 2)],
+    latencyMaxMs: latencies[times - 1],
+    peakRssMiB: peakRssMiB(server.pid),
+  };
+}
+
+/**
+ * Fills an hour with `keys` documents straight into the collection, shaped exactly as the service's upserts
+ * shape them (bucket, key fields, Int64 totals). Inserting is the only way to build a 50,000-key hour on
+ * FerretDB, whose upserts scan the whole collection; what is measured is the read.
+ */
+async function seed(mongoUri, collection, keys, hour) {
+  const { MongoClient, Long } = require('mongodb');
+  const { bucketOf, flowKeyText } = require('../../dist/query/flows.js');
+  const client = new MongoClient(mongoUri);
+  try {
+    const docs = agentKeys(keys, hour).map((r) => ({
+      bucket: bucketOf(flowKeyText(r)),
+      hour: r.hour,
+      src_app: r.src_app,
+      dest_app: r.dest_app,
+      vpc_id: r.vpc_id,
+      bytes_tx: Long.fromNumber(r.bytes_tx),
+      bytes_rx: Long.fromNumber(r.bytes_rx),
+    }));
+    const target = client.db('fas_bench').collection(collection);
+    for (let i = 0; i < docs.length; i += 5000) await target.insertMany(docs.slice(i, i + 5000), { ordered: false });
+  } finally {
+    await client.close();
+  }
+}
+
+async function main() {
+  const results = [];
+  const started = Date.now();
+  const mongo = args.target ? undefined : startMongo();
+  let collectionSeq = 0;
+  const server = async (kind) => {
+    if (args.target) return { kind: 'target', url: args.target, pid: undefined, stop: async () => {} };
+    const collection = `bench_${Date.now()}_${collectionSeq++}`;
+    const s = await startServer(kind, mongo.uri, collection);
+    return { ...s, kind, collection };
+  };
+  const run = async (kind, fn) => {
+    const s = await server(kind);
+    try {
+      results.push(await fn(s));
+      process.stderr.write(`bench: ${results.at(-1).scenario} on ${kind} done\n`);
+    } finally {
+      await s.stop();
+    }
+  };
+
+  const hour = 500_000;
+  const agent = agentBodies(args.keys, hour);
+  const batch = batchBodies(agent, 10);
+  const hot = hotKeyBodies(hour);
+  try {
+    if (args.windows) {
+      for (const w of args.windows) {
+        args.flushWindowMs = w;
+        await run('service', (s) => ingestScenario(s, `agent-100 window=${w}ms`, agent, 100, 16));
+      }
+    } else {
+      const kinds = args.target ? ['service'] : ['ceiling', 'service'];
+      for (const kind of kinds) {
+        for (const c of args.connections) {
+          await run(kind, (s) => ingestScenario(s, 'agent-100', agent, 100, c));
+        }
+        await run(kind, (s) => ingestScenario(s, 'batch-1000', batch, 1000, 16));
+        await run(kind, (s) => ingestScenario(s, 'hot-keys-100', hot, 100, 16));
+      }
+      // Reads need the collection itself to be filled, which a --target run cannot reach.
+      for (const keys of args.target ? [] : args.readKeys) {
+        await run('service', async (s) => {
+          const readHour = hour + keys;
+          await seed(mongo.uri, s.collection, keys, readHour);
+          return readScenario(s, `GET hour of ${keys} keys`, readHour, keys, args.quick ? 3 : 5);
+        });
+      }
+    }
+  } finally {
+    mongo?.stop();
+  }
+  const report = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    mongodb: args.target ? `the target's` : mongo.server,
+    node: process.version,
+    cpus: execFileSync('nproc', { encoding: 'utf8' }).trim(),
+    keys: args.keys,
+    durationS: args.durationS,
+    flushWindowMs: args.flushWindowMs ?? 'service default',
+    elapsedS: (Date.now() - started) / 1000,
+    results,
+  };
+  printTable(report);
+  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
