@@ -16,11 +16,13 @@ export const MAX_NAME_LENGTH = 256;
 
 // Control characters are rejected so names print safely and cannot collide with the in-memory key separator;
 // lone surrogates are rejected because UTF-8 encoding would turn every one of them into the same U+FFFD.
+// The message is the pattern rule's own: .messages() would attach preferences to the name schema, which joi
+// merges on every validation of every name (about 0.9 µs per record, a seventh of the ingest path's CPU).
 const name = Joi.string()
   .min(1)
   .max(MAX_NAME_LENGTH)
   .pattern(/^[^\p{Cc}\p{Cs}]*$/u)
-  .messages({ 'string.pattern.base': '{{#label}} must not contain control characters or lone surrogates' });
+  .rule({ message: '{{#label}} must not contain control characters or lone surrogates' });
 
 // Joi.number() already rejects values beyond Number.MAX_SAFE_INTEGER ("number.unsafe"): such JSON numbers
 // have been rounded by JSON.parse, so accepting them would store something the agent never sent.
