@@ -266,7 +266,7 @@ async function main() {
     cpus: execFileSync('nproc', { encoding: 'utf8' }).trim(),
     keys: args.keys,
     durationS: args.durationS,
-    flushWindowMs: args.flushWindowMs ?? 'service default',
+    flushWindowMs: args.windows ? 'per scenario' : (args.flushWindowMs ?? 'service default'),
     elapsedS: (Date.now() - started) / 1000,
     results,
   };
