@@ -70,6 +70,8 @@ describe('MongoDB availability', () => {
       error: 'storage_unavailable',
       message: 'MongoDB is unavailable or did not acknowledge the operation; retry later',
     });
+    const metrics = (await request(service.url).get('/metrics').expect(200)).text;
+    expect(metrics).toContain('fas_mongodb_errors_total{operation="flush"} 1');
   });
 
   it('drops readiness while MongoDB is unreachable and recovers when it returns', async () => {
