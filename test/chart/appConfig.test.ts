@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadSettings } from '../../app/config/load';
 import { settingKeys } from '../../app/config/settings';
-import { find, HELM_INSTALL_TIMEOUT_MS, helmBin, K8sObject, StagedChart } from './helm';
+import { find, K8sObject, useStagedChart } from './helm';
 
 interface ConfigMap extends K8sObject {
   data: Record<string, string>;
@@ -16,21 +16,14 @@ const modes: [string, object][] = [
   ['external', { mongodb: { enabled: false }, externalMongodb: { uri: 'mongodb://db.example:27017/' } }],
 ];
 
-let chart: StagedChart;
+const chart = useStagedChart();
 const dir = mkdtempSync(join(tmpdir(), 'fas-chart-config-'));
-beforeAll(() => {
-  helmBin();
-  chart = new StagedChart();
-}, HELM_INSTALL_TIMEOUT_MS);
-afterAll(() => {
-  chart?.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The chart's config.yaml is read by the service's own loader, so the two cannot drift apart. */
 describe.each(modes)('the %s mode ConfigMap', (mode, values) => {
   it('is accepted by the service and sets every setting but the secret URI', () => {
-    const configMap = find<ConfigMap>(chart.render(values), 'ConfigMap', 'flows-fas');
+    const configMap = find<ConfigMap>(chart().render(values), 'ConfigMap', 'flows-fas');
     const file = join(dir, `${mode}.yaml`);
     writeFileSync(file, configMap.data['config.yaml']);
     const settings = loadSettings({ CONFIG_FILE: file, MONGODB_URI: 'mongodb://from-the-secret:27017/' });
