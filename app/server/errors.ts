@@ -4,6 +4,7 @@ import { Logger } from 'winston';
 import { describeError } from '../logger';
 import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
+import { QueryTimeoutError } from './hourTotalsJson';
 
 /** An error the client caused or must react to; its message and details are safe to show. */
 export class ApiError extends Error {
@@ -50,7 +51,12 @@ function toResponse(err: unknown): ErrorResponse {
   if (err instanceof StoreClosedError) {
     return { status: 503, body: { error: 'shutting_down', message: 'the service is shutting down' }, retry: true };
   }
-  if (err instanceof FlushFailedError || err instanceof StorageUnavailableError || err instanceof MongoError) {
+  if (
+    err instanceof FlushFailedError ||
+    err instanceof StorageUnavailableError ||
+    err instanceof QueryTimeoutError ||
+    err instanceof MongoError
+  ) {
     return {
       status: 503,
       body: { error: 'storage_unavailable', message: 'MongoDB is unavailable or did not acknowledge the operation; retry later' },
