@@ -5,7 +5,7 @@ import { Logger } from 'winston';
 import { Settings } from './config/settings';
 import { describeError } from './logger';
 import { createApp } from './server/app';
-import { setSecurityHeaders } from './server/securityHeaders';
+import { frontDoor } from './server/frontDoor';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 
@@ -77,8 +77,7 @@ export function createService(
     logger: (message, err) => logger.warn(message, describeError(err)),
   });
 
-  // Before terminus's own listener, so the probes' answers carry the headers too.
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => setSecurityHeaders(res));
+  frontDoor(server, ['/healthz', '/readyz']);
 
   return { server, connection, store };
 }
