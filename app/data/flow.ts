@@ -16,10 +16,14 @@ export const MAX_NAME_LENGTH = 256;
 
 // Control characters are rejected so names print safely and cannot collide with the in-memory key separator;
 // lone surrogates are rejected because UTF-8 encoding would turn every one of them into the same U+FFFD.
+// Lengths count code points, as JSON Schema's maxLength does (the OpenAPI document), not UTF-16 code units:
+// a name of 256 emoji is 256 characters.
 const name = Joi.string()
   .min(1)
-  .max(MAX_NAME_LENGTH)
   .pattern(/^[^\p{Cc}\p{Cs}]*$/u)
+  .custom((value: string, helpers) =>
+    [...value].length > MAX_NAME_LENGTH ? helpers.error('string.max', { limit: MAX_NAME_LENGTH }) : value,
+  )
   .messages({ 'string.pattern.base': '{{#label}} must not contain control characters or lone surrogates' });
 
 // Joi.number() already rejects values beyond Number.MAX_SAFE_INTEGER ("number.unsafe"): such JSON numbers

@@ -10,6 +10,7 @@ import { hourTotalsJson } from './hourTotalsJson';
 export interface FlowRoutesOptions {
   bodyLimit: string;
   maxRecordsPerBatch: number;
+  mongodbQueryTimeoutMs: number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
   storageReady: () => boolean;
 }
@@ -63,7 +64,7 @@ export function flowRoutes(store: FlowStore, options: FlowRoutesOptions): Router
   router.get(['/flows', '/flow'], async (ctx) => {
     const hour = parseHour(ctx.query.hour);
     requireStorage();
-    const rows = await hourTotalsJson(store.hourTotals(hour));
+    const rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
     // Past the first byte a failure can no longer change the status: cut the connection so the client sees
     // a truncated response instead of waiting for one that will not come.
     rows.once('error', () => ctx.res.destroy());

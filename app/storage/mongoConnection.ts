@@ -26,7 +26,10 @@ export class MongoConnection {
       appName: 'fas',
       serverSelectionTimeoutMS: settings.mongodbServerSelectionTimeoutMs,
       heartbeatFrequencyMS: settings.mongodbHeartbeatFrequencyMs,
-      writeConcern: { w: settings.mongodbWriteConcern as W },
+      // A MongoDB that accepts connections but stops answering fails operations instead of holding them.
+      connectTimeoutMS: settings.mongodbSocketTimeoutMs,
+      socketTimeoutMS: settings.mongodbSocketTimeoutMs,
+      writeConcern: { w: settings.mongodbWriteConcern as W, wtimeoutMS: settings.mongodbWriteTimeoutMs },
     });
     this.client.on('topologyDescriptionChanged', ({ newDescription }) => {
       const writable = [...newDescription.servers.values()].some((server) => server.isWritable);
