@@ -3,7 +3,7 @@
 // database of its own): POSTs at a fixed rate with periodic GETs for a bounded time, sampling the child's
 // RSS and the latency of GET /healthz (a proxy for event-loop delay: the probe does no I/O, so its latency
 // is the time the request waited for the loop). At the end every acknowledged record must be in MongoDB,
-// exactly, and no request may have failed.
+// exactly, no request may have failed, and neither RSS nor /healthz latency may grow beyond noise.
 //
 //   MONGODB_URI=mongodb://… node scripts/soak.mjs [--seconds 600] [--rate 200] [--keys 200] [--records 10]
 //   MONGODB_URI=mongodb://… node scripts/soak.mjs --peak [--seconds 15]   measure the peak request rate
@@ -164,6 +164,20 @@ async function soak(url, pid) {
   return samples;
 }
 
+// What counts as growth rather than noise, between the middle and the last third of the run (the first third
+// is warm-up: the heap and connection pools fill).
+const RSS_NOISE_MB = 24;
+const HEALTHZ_NOISE_MS = 5;
+
+function growth(samples) {
+  const third = Math.max(1, Math.floor(samples.length / 3));
+  const middle = samples.slice(third, 2 * third);
+  const last = samples.slice(2 * third);
+  const mean = (list, field) => list.reduce((sum, s) => sum + s[field], 0) / Math.max(1, list.length);
+  const rise = (field) => Math.round((mean(last, field) - mean(middle, field)) * 10) / 10;
+  return { rssMb: rise('rssMb'), healthzMedianMs: rise('healthzMedianMs') };
+}
+
 async function storedTotals(database) {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   try {
@@ -209,8 +223,14 @@ try {
       keysChecked: acknowledged.size,
       keysMismatched: mismatched.length,
     };
-    console.log(JSON.stringify({ summary }));
-    failed = counts.postErrors > 0 || counts.getErrors > 0 || mismatched.length > 0;
+    const grew = growth(samples);
+    console.log(JSON.stringify({ summary, growth: grew }));
+    failed =
+      counts.postErrors > 0 ||
+      counts.getErrors > 0 ||
+      mismatched.length > 0 ||
+      grew.rssMb > RSS_NOISE_MB ||
+      grew.healthzMedianMs > HEALTHZ_NOISE_MS;
     console.log(failed ? 'soak: FAILED' : 'soak: ok — no errors, totals in MongoDB equal what was acknowledged');
   }
 } finally {
