@@ -6,6 +6,7 @@ import { Settings } from './config/settings';
 import { describeError } from './logger';
 import { createApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
+import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 
@@ -13,6 +14,7 @@ export interface Service {
   server: http.Server;
   connection: MongoConnection;
   store: FlowStore;
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -26,6 +28,9 @@ export function createService(
   signals: string[] = ['SIGTERM', 'SIGINT'],
 ): Service {
   const connection = new MongoConnection(settings, logger);
+  // The gauge reads the store only when scraped, by which time it exists.
+  const metrics = new ServiceMetrics(() => store.pendingRecords);
+  connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.collection,
     {
@@ -35,7 +40,9 @@ export function createService(
       timeoutMs: settings.flushTimeoutMs,
       queryTimeoutMs: settings.mongodbQueryTimeoutMs,
     },
-    ({ error, ...report }) => {
+    (flush) => {
+      metrics.flushed(flush);
+      const { error, ...report } = flush;
       if (error) logger.error('flush failed', { ...report, ...describeError(error) });
       else logger.debug('flush', report);
     },
@@ -49,7 +56,7 @@ export function createService(
       // outlive them by that much.
       connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
     },
-    createApp(store, () => connection.ready, settings, logger).callback(),
+    createApp(store, () => connection.ready, settings, logger, metrics).callback(),
   );
 
   createTerminus(server, {
@@ -79,5 +86,5 @@ export function createService(
 
   frontDoor(server, ['/healthz', '/readyz']);
 
-  return { server, connection, store };
+  return { server, connection, store, metrics };
 }

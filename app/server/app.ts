@@ -1,24 +1,31 @@
 import Koa from 'koa';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
-import { FlowStore } from '../storage/flowStore';
 import { describeError } from '../logger';
 import { errorHandler } from './errors';
-import { flowRoutes } from './flowRoutes';
+import { FlowStorage, flowRoutes } from './flowRoutes';
+import { ServiceMetrics } from './metrics';
 import { openApiRoutes } from './openApi';
 import { requestLog } from './requestLog';
 
-/** The Koa application: request log, JSON errors, then the flow routes and the OpenAPI document. Health probes live in the HTTP server. */
+/**
+ * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes.
+ * Health probes live in the HTTP server.
+ */
 export function createApp(
-  store: FlowStore,
+  store: FlowStorage,
   storageReady: () => boolean,
   settings: Settings,
   logger: Logger,
+  metrics: ServiceMetrics,
 ): Koa {
   const app = new Koa();
-  const router = flowRoutes(store, { ...settings, storageReady });
+  const router = flowRoutes(store, { ...settings, storageReady, onReadError: () => metrics.readFailed() });
+  const metricsRouter = metrics.routes();
+  app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
+  app.use(metricsRouter.routes());
   app.use(router.routes());
   app.use(router.allowedMethods());
   const docs = openApiRoutes(settings);

@@ -30,6 +30,9 @@ export class MongoConnection {
       connectTimeoutMS: settings.mongodbSocketTimeoutMs,
       socketTimeoutMS: settings.mongodbSocketTimeoutMs,
       writeConcern: { w: settings.mongodbWriteConcern as W, wtimeoutMS: settings.mongodbWriteTimeoutMs },
+      // Command events count the write commands actually sent (fas_mongodb_write_commands_total). Each event
+      // is a shallow copy of the command, once per command, never per document.
+      monitorCommands: true,
     });
     this.client.on('topologyDescriptionChanged', ({ newDescription }) => {
       const writable = [...newDescription.servers.values()].some((server) => server.isWritable);

@@ -340,6 +340,50 @@ describe('custom values', () => {
   );
 });
 
+describe('metrics', () => {
+  interface ServiceMonitor extends K8sObject {
+    spec: {
+      selector: { matchLabels: Record<string, string> };
+      namespaceSelector: { matchNames: string[] };
+      endpoints: { port: string; path: string; interval: string }[];
+    };
+  }
+
+  test(
+    'pods carry the prometheus.io scrape annotations by default, and none when turned off',
+    () => {
+      const annotations = (values: object) => deployment(chart().render(values)).spec.template.metadata.annotations;
+      expect(annotations({})).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9527',
+        'prometheus.io/path': '/metrics',
+      });
+      expect(annotations({ config: { port: 8080 } })['prometheus.io/port']).toBe('8080');
+      expect(Object.keys(annotations({ metrics: { podAnnotations: false } })).filter((k) => k.startsWith('prometheus.io/'))).toEqual([]);
+    },
+    T,
+  );
+
+  test(
+    'no ServiceMonitor by default; when enabled it scrapes the Service http port at /metrics with the chosen interval and labels',
+    () => {
+      expect(chart().render().some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+      const objects = chart().render({
+        metrics: { serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'kube-prometheus' } } },
+      });
+      const monitor = find<ServiceMonitor>(objects, 'ServiceMonitor');
+      expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+      expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
+      expect(monitor.spec.namespaceSelector.matchNames).toEqual(['team-a']);
+      const service = find<K8sObject & { spec: { selector: Record<string, string>; ports: { name: string }[] } }>(objects, 'Service');
+      expect(monitor.spec.selector.matchLabels).toEqual(service.spec.selector);
+      expect(service.spec.ports.map((p) => p.name)).toContain('http');
+    },
+    T,
+  );
+});
+
 describe('every rendered object is valid against the Kubernetes API schemas', () => {
   const variants: [string, object][] = [
     ['default', {}],
@@ -356,6 +400,7 @@ describe('every rendered object is valid against the Kubernetes API schemas', ()
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'flows', effect: 'NoSchedule' }],
         imagePullSecrets: ['regcred'],
         service: { type: 'NodePort', annotations: { 'example.com/lb': 'internal' } },
+        metrics: { serviceMonitor: { enabled: true } },
       },
     ],
   ];

@@ -35,6 +35,7 @@ describe('values.schema.json rejects bad values with a message naming the value'
     ['an unknown log level', { config: { logLevel: 'loud' } }, "at '/config/logLevel'"],
     ['the connection string in the ConfigMap settings', { config: { mongodbUri: 'mongodb://db/' } }, "additional properties 'mongodbUri' not allowed"],
     ['a zero-replica HPA', { autoscaling: { minReplicas: 0 } }, "at '/autoscaling/minReplicas': minimum: got 0, want 1"],
+    ['a ServiceMonitor interval that is not a duration', { metrics: { serviceMonitor: { interval: 'often' } } }, "at '/metrics/serviceMonitor/interval'"],
   ])(
     '%s',
     (_name, values, message) => {

@@ -72,7 +72,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route and nothing else', () => {
-    expect(Object.keys(repoDocument.paths).sort()).toEqual(['/flow', '/flows', '/healthz', '/openapi.json', '/readyz']);
+    expect(Object.keys(repoDocument.paths).sort()).toEqual(['/flow', '/flows', '/healthz', '/metrics', '/openapi.json', '/readyz']);
   });
 });
 
@@ -140,6 +140,7 @@ describe('responses conform to the OpenAPI document', () => {
     conforms('/readyz', 'get', await request(service.url).get('/readyz').expect(200));
     conforms('/healthz', 'get', await request(service.url).get('/healthz').expect(200));
     conforms('/openapi.json', 'get', await request(service.url).get('/openapi.json').expect(200));
+    await request(service.url).get('/metrics').expect(200).expect('Content-Type', /^text\/plain/);
   });
 
   it('405 with Allow for a method a path does not have, probes included', async () => {

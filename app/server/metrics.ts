@@ -1,0 +1,134 @@
+import { Readable } from 'node:stream';
+import Router from '@koa/router';
+import { Middleware } from 'koa';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FlushReport } from '../storage/groupCommit';
+
+// Commands that write to the collection; everything else the driver sends (find, getMore, hello) is a read.
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete']);
+
+// Batches go from 1 record to FLUSH_MAX_RECORDS (default 20,000) and flushes take from about a millisecond
+// to seconds, so both scales are exponential.
+const SIZE_BUCKETS = [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The service's Prometheus metrics, in a registry of its own rather than prom-client's global one, so that
+ * several services in one process (as the tests run them) never register the same name twice.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  private readonly requestSeconds = new Histogram({
+    name: 'fas_http_request_duration_seconds',
+    help: 'HTTP request duration, by matched route (never the raw URL), method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly flowsIngested = new Counter({
+    name: 'fas_flows_ingested_total',
+    help: 'Flow records acknowledged by MongoDB',
+    registers: [this.registry],
+  });
+
+  private readonly flushRecords = new Histogram({
+    name: 'fas_flush_records',
+    help: 'Records summed into one flush',
+    buckets: SIZE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly flushKeys = new Histogram({
+    name: 'fas_flush_keys',
+    help: 'Distinct keys (upserts) written by one flush',
+    buckets: SIZE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly flushSeconds = new Histogram({
+    name: 'fas_flush_duration_seconds',
+    help: 'Time from the start of a flush to its acknowledgement or failure',
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly mongoErrors = new Counter({
+    name: 'fas_mongodb_errors_total',
+    help: 'Failed MongoDB operations: flushes and reads',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly writeCommands = new Counter({
+    name: 'fas_mongodb_write_commands_total',
+    help: 'Write commands sent to MongoDB (a bulkWrite is one per command the driver sends)',
+    labelNames: ['command'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(pendingRecords: () => number) {
+    new Gauge({
+      name: 'fas_pending_records',
+      help: 'Records accepted and not yet acknowledged by MongoDB',
+      registers: [this.registry],
+      collect() {
+        this.set(pendingRecords());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** For the group commit's onFlush: sizes and duration of every flush, acknowledged records, failures. */
+  flushed(report: FlushReport): void {
+    this.flushRecords.observe(report.records);
+    this.flushKeys.observe(report.keys);
+    this.flushSeconds.observe(report.durationMs / 1000);
+    if (report.error === undefined) this.flowsIngested.inc(report.records);
+    else this.mongoErrors.inc({ operation: 'flush' });
+  }
+
+  readFailed(): void {
+    this.mongoErrors.inc({ operation: 'read' });
+  }
+
+  /** For the driver's commandStarted events (the client needs monitorCommands: true). */
+  commandStarted(commandName: string): void {
+    if (WRITE_COMMANDS.has(commandName)) this.writeCommands.inc({ command: commandName });
+  }
+
+  /**
+   * Times every request to its last byte. The route label is the router's matched path, so a scan of random
+   * URLs adds one "unmatched" series, not one per URL.
+   */
+  requestTimer(): Middleware {
+    return async (ctx, next) => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        const observe = () => {
+          const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+          this.requestSeconds.observe(
+            { route: route === undefined ? 'unmatched' : String(route), method: ctx.method, status: ctx.status },
+            (performance.now() - started) / 1000,
+          );
+        };
+        // A streamed body (GET of an hour) is still being sent when the middleware returns.
+        if (ctx.body instanceof Readable && !ctx.res.writableFinished) ctx.res.once('close', observe);
+        else observe();
+      }
+    };
+  }
+
+  /** GET /metrics in the Prometheus text format. */
+  routes(): Router {
+    const router = new Router();
+    router.get('/metrics', async (ctx) => {
+      ctx.type = this.registry.contentType;
+      ctx.body = await this.registry.metrics();
+    });
+    return router;
+  }
+}
