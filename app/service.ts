@@ -5,6 +5,7 @@ import { Logger } from 'winston';
 import { Settings } from './config/settings';
 import { describeError } from './logger';
 import { createApp } from './server/app';
+import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
@@ -36,6 +37,8 @@ export function createService(
       windowMs: settings.flushWindowMs,
       maxRecords: settings.flushMaxRecords,
       pendingMaxRecords: settings.pendingMaxRecords,
+      timeoutMs: settings.flushTimeoutMs,
+      queryTimeoutMs: settings.mongodbQueryTimeoutMs,
     },
     (flush) => {
       metrics.flushed(flush);
@@ -44,7 +47,17 @@ export function createService(
       else logger.debug('flush', report);
     },
   );
-  const server = http.createServer(createApp(store, () => connection.ready, settings, logger, metrics).callback());
+  const server = http.createServer(
+    {
+      headersTimeout: settings.httpHeadersTimeoutMs,
+      requestTimeout: settings.httpRequestTimeoutMs,
+      keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
+      // Node enforces the two timeouts above only when it checks, every 30 s by default: a slow client could
+      // outlive them by that much.
+      connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
+    },
+    createApp(store, () => connection.ready, settings, logger, metrics).callback(),
+  );
 
   createTerminus(server, {
     healthChecks: {
@@ -70,6 +83,8 @@ export function createService(
     // Terminus reports every failed probe here; while MongoDB is away that is one line per probe.
     logger: (message, err) => logger.warn(message, describeError(err)),
   });
+
+  frontDoor(server, ['/healthz', '/readyz']);
 
   return { server, connection, store, metrics };
 }

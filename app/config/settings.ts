@@ -10,16 +10,27 @@ export interface Settings {
   /** "majority" or a number of acknowledging members (≥ 1: an unacknowledged write could be lost). */
   mongodbWriteConcern: string | number;
   mongodbServerSelectionTimeoutMs: number;
+  /** Longest wait for a connection to open or for any reply on it: a stalled MongoDB fails operations. */
+  mongodbSocketTimeoutMs: number;
+  /** maxTimeMS of the GET query: MongoDB stops a slow read itself. */
+  mongodbQueryTimeoutMs: number;
+  /** wtimeoutMS of the write concern: the longest wait for replication of a flush. */
+  mongodbWriteTimeoutMs: number;
   mongodbConnectRetryMs: number;
   mongodbHeartbeatFrequencyMs: number;
   /** Shard the collection at start-up (through mongos) on the bucket-led key. */
   mongodbShardCollection: boolean;
   flushWindowMs: number;
   flushMaxRecords: number;
+  /** Longest a POST waits for the flush holding its records before it is answered 503. */
+  flushTimeoutMs: number;
   pendingMaxRecords: number;
   bodyLimit: string;
   maxRecordsPerBatch: number;
   retryAfterSeconds: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -38,12 +49,16 @@ export const settingsSchema = Joi.object<Settings, true>({
   mongodbCollection: Joi.string().pattern(/^[^$\0]{1,120}$/).default('flows_hourly'),
   mongodbWriteConcern: Joi.alternatives(Joi.string().valid('majority'), int(1, 50)).default('majority'),
   mongodbServerSelectionTimeoutMs: int(100).default(5000),
+  mongodbSocketTimeoutMs: int(100).default(10_000),
+  mongodbQueryTimeoutMs: int(1).default(5000),
+  mongodbWriteTimeoutMs: int(1).default(5000),
   mongodbConnectRetryMs: int(100).default(2000),
   // How soon readiness notices a MongoDB that went away without closing its connections.
   mongodbHeartbeatFrequencyMs: int(500).default(5000),
   mongodbShardCollection: Joi.boolean().default(false),
   flushWindowMs: int(0, 10_000).default(5),
   flushMaxRecords: int(1, 1_000_000).default(20_000),
+  flushTimeoutMs: int(100, 600_000).default(10_000),
   pendingMaxRecords: int(1).default(200_000),
   bodyLimit: Joi.string()
     .pattern(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i)
@@ -51,16 +66,35 @@ export const settingsSchema = Joi.object<Settings, true>({
     .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512kb or 5mb' }),
   maxRecordsPerBatch: int(1, 1_000_000).default(10_000),
   retryAfterSeconds: int(1, 3600).default(1),
+  // Node's defaults (60 s for headers, 5 min for a request) let a slow client hold a socket for minutes.
+  httpHeadersTimeoutMs: int(100, 600_000).default(10_000),
+  httpRequestTimeoutMs: int(100, 600_000).default(30_000),
+  httpKeepAliveTimeoutMs: int(100, 600_000).default(5000),
   shutdownDelayMs: int(0, 600_000).default(5000),
   shutdownTimeoutMs: int(0, 600_000).default(20_000),
   logLevel: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
 })
+  .custom((settings: Settings, helpers) => {
+    const problem = inconsistency(settings);
+    return problem ? helpers.message({ custom: problem }) : settings;
+  });
+
+/** Settings that are each valid but contradict one another. */
+function inconsistency(s: Settings): string | undefined {
   // A batch larger than the pending cap could never be admitted.
-  .custom((settings: Settings, helpers) =>
-    settings.pendingMaxRecords < settings.maxRecordsPerBatch
-      ? helpers.message({ custom: 'PENDING_MAX_RECORDS must be at least MAX_RECORDS_PER_BATCH' })
-      : settings,
-  );
+  if (s.pendingMaxRecords < s.maxRecordsPerBatch) return 'PENDING_MAX_RECORDS must be at least MAX_RECORDS_PER_BATCH';
+  // A batch must get a chance to be written before its requests are given up on.
+  if (s.flushTimeoutMs <= s.flushWindowMs) return 'FLUSH_TIMEOUT_MS must be greater than FLUSH_WINDOW_MS';
+  // Otherwise the socket timeout would cut MongoDB off before it can report its own, clearer timeout.
+  if (s.mongodbSocketTimeoutMs <= Math.max(s.mongodbQueryTimeoutMs, s.mongodbWriteTimeoutMs)) {
+    return 'MONGODB_SOCKET_TIMEOUT_MS must be greater than MONGODB_QUERY_TIMEOUT_MS and MONGODB_WRITE_TIMEOUT_MS';
+  }
+  // Node requires it: a request's headers are part of the request.
+  if (s.httpHeadersTimeoutMs > s.httpRequestTimeoutMs) {
+    return 'HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS';
+  }
+  return undefined;
+}
 
 /** The environment variable that sets a setting: mongodbUri → MONGODB_URI. */
 export function envName(key: string): string {

@@ -5,11 +5,12 @@ import { describeError } from '../logger';
 import { errorHandler } from './errors';
 import { FlowStorage, flowRoutes } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
+import { openApiRoutes } from './openApi';
 import { requestLog } from './requestLog';
 
 /**
- * The Koa application: request timing, request log, JSON errors, then the flow and metrics routes. Health
- * probes live in the HTTP server.
+ * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes.
+ * Health probes live in the HTTP server.
  */
 export function createApp(
   store: FlowStorage,
@@ -27,6 +28,9 @@ export function createApp(
   app.use(metricsRouter.routes());
   app.use(router.routes());
   app.use(router.allowedMethods());
+  const docs = openApiRoutes(settings);
+  app.use(docs.routes());
+  app.use(docs.allowedMethods());
   // Errors that escape the handler: a response stream failing after its headers were sent.
   app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
   return app;

@@ -4,6 +4,7 @@ import { Logger } from 'winston';
 import { describeError } from '../logger';
 import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
+import { QueryTimeoutError } from './hourTotalsJson';
 
 /** An error the client caused or must react to; its message and details are safe to show. */
 export class ApiError extends Error {
@@ -37,7 +38,6 @@ const clientErrors: Record<number, string> = {
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  501: 'not_implemented',
 };
 
 function toResponse(err: unknown): ErrorResponse {
@@ -50,7 +50,12 @@ function toResponse(err: unknown): ErrorResponse {
   if (err instanceof StoreClosedError) {
     return { status: 503, body: { error: 'shutting_down', message: 'the service is shutting down' }, retry: true };
   }
-  if (err instanceof FlushFailedError || err instanceof StorageUnavailableError || err instanceof MongoError) {
+  if (
+    err instanceof FlushFailedError ||
+    err instanceof StorageUnavailableError ||
+    err instanceof QueryTimeoutError ||
+    err instanceof MongoError
+  ) {
     return {
       status: 503,
       body: { error: 'storage_unavailable', message: 'MongoDB is unavailable or did not acknowledge the operation; retry later' },
@@ -81,6 +86,9 @@ export function errorHandler(logger: Logger, retryAfterSeconds: number): Middlew
       await next();
       // Koa's 404 and the router's 405/501 (with their Allow header) come without a body: give them one.
       if (ctx.body == null && ctx.status >= 400) {
+        // The router answers 501 to a method no route has at all (TRACE, PROPFIND…): to the client that is
+        // the same as a method this path does not have, and a 5xx would report a fault of the service.
+        if (ctx.status === 501) ctx.status = 405;
         const message =
           ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed on ${ctx.path}`;
         throw new ApiError(ctx.status, clientErrors[ctx.status] ?? 'error', message);

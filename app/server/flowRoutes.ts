@@ -13,6 +13,7 @@ export type FlowStorage = Pick<FlowStore, 'ingest' | 'hourTotals'>;
 export interface FlowRoutesOptions {
   bodyLimit: string;
   maxRecordsPerBatch: number;
+  mongodbQueryTimeoutMs: number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
   storageReady: () => boolean;
   /** Called when reading an hour from MongoDB fails, before or after the first byte is sent. */
@@ -70,7 +71,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
     requireStorage();
     let rows;
     try {
-      rows = await hourTotalsJson(store.hourTotals(hour));
+      rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
     } catch (err) {
       options.onReadError();
       throw err;

@@ -36,16 +36,36 @@ async function* jsonArrayChunks(
   }
 }
 
+/** MongoDB did not deliver the first rows of a read within the query timeout. */
+export class QueryTimeoutError extends Error {}
+
+/**
+ * The first row, or a QueryTimeoutError once timeoutMs has passed. The driver's own bounds (maxTimeMS, the
+ * socket timeout, one retry of the read) add up to more than the configured timeout, so it is enforced here.
+ */
+async function firstRow(cursor: FindCursor<FlowTotalsDocument>, timeoutMs: number): Promise<FlowTotalsDocument | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueryTimeoutError(`no answer from MongoDB within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([cursor.next(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The hour's rows as a streamed JSON array, in bounded chunks rather than one giant string. The first row is
  * read before anything is sent, so a MongoDB failure at the start can still be answered with a status code.
  */
-export async function hourTotalsJson(cursor: FindCursor<FlowTotalsDocument>): Promise<Readable> {
+export async function hourTotalsJson(cursor: FindCursor<FlowTotalsDocument>, timeoutMs: number): Promise<Readable> {
   let first: FlowTotalsDocument | null;
   try {
-    first = await cursor.next();
+    first = await firstRow(cursor, timeoutMs);
   } catch (err) {
-    await cursor.close().catch(() => {});
+    // Not awaited: on a stalled connection closing would wait as long as the read did.
+    cursor.close().catch(() => {});
     throw err;
   }
   return Readable.from(jsonArrayChunks(first, cursor), { objectMode: false });

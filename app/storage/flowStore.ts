@@ -9,13 +9,15 @@ const DUPLICATE_KEY = 11000;
 /** Hourly flow totals in MongoDB: records are rolled up into one document per key through group commit. */
 export class FlowStore {
   private readonly commits: GroupCommit;
+  private readonly queryTimeoutMs: number;
 
   constructor(
     private readonly collection: Collection<FlowTotalsDocument>,
-    options: GroupCommitOptions,
+    options: GroupCommitOptions & { queryTimeoutMs: number },
     onFlush?: (report: FlushReport) => void,
   ) {
     this.commits = new GroupCommit((totals) => this.write(totals), options, onFlush);
+    this.queryTimeoutMs = options.queryTimeoutMs;
   }
 
   get pendingRecords(): number {
@@ -30,7 +32,7 @@ export class FlowStore {
   /** The rows of one hour in key order, with Int64 totals as bigint so no sum passes through a double. */
   hourTotals(hour: number): FindCursor<FlowTotalsDocument> {
     const { filter, projection, sort } = hourTotalsQuery(hour);
-    return this.collection.find(filter, { projection, sort, useBigInt64: true });
+    return this.collection.find(filter, { projection, sort, useBigInt64: true, maxTimeMS: this.queryTimeoutMs });
   }
 
   /** Writes everything pending and refuses new records. */

@@ -7,6 +7,8 @@ export class OverloadedError extends Error {}
 export class StoreClosedError extends Error {}
 /** The flush holding the caller's records was not acknowledged; they may or may not have been applied. */
 export class FlushFailedError extends Error {}
+/** The caller's records were not acknowledged within the flush timeout. */
+export class FlushTimeoutError extends FlushFailedError {}
 
 export interface GroupCommitOptions {
   /** How long the first record of a batch waits for company before the batch is flushed. */
@@ -15,6 +17,11 @@ export interface GroupCommitOptions {
   maxRecords: number;
   /** Records accepted but not yet acknowledged, across all batches; beyond it add() refuses. */
   pendingMaxRecords: number;
+  /**
+   * Longest a batch waits, from its first record, to be acknowledged. Past it its callers are refused; a
+   * batch whose write had not started is dropped, one whose write is in flight may still be applied.
+   */
+  timeoutMs: number;
 }
 
 export interface FlushReport {
@@ -28,6 +35,7 @@ interface Batch {
   totals: FlowTotals;
   due: boolean;
   timer?: NodeJS.Timeout;
+  deadline?: NodeJS.Timeout;
   done: Promise<void>;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -78,6 +86,7 @@ export class GroupCommit {
       this.batches.push(batch);
       const open = batch;
       open.timer = setTimeout(() => this.markDue(open), this.options.windowMs);
+      open.deadline = setTimeout(() => this.expire(open), this.options.timeoutMs);
     }
     batch.totals.add(records);
     this.pending += records.length;
@@ -91,6 +100,23 @@ export class GroupCommit {
     const waiting = this.batches.map((b) => b.done);
     for (const batch of this.batches) this.markDue(batch);
     await Promise.allSettled(waiting);
+  }
+
+  /**
+   * A stalled MongoDB must not hold requests, nor let batches pile up behind the stalled flush: a batch still
+   * queued is dropped (nothing of it was sent), one in flight is answered now and its write left to settle.
+   */
+  private expire(batch: Batch): void {
+    clearTimeout(batch.timer);
+    const queued = this.batches.indexOf(batch);
+    if (queued >= 0) {
+      this.batches.splice(queued, 1);
+      this.pending -= batch.totals.records;
+      batch.reject(new FlushTimeoutError('the records were not written in time; none of them was sent'));
+    } else {
+      batch.reject(new FlushTimeoutError('MongoDB did not acknowledge the write in time'));
+    }
+    this.flushNext();
   }
 
   private markDue(batch: Batch): void {
@@ -123,6 +149,7 @@ export class GroupCommit {
         },
       )
       .finally(() => {
+        clearTimeout(batch.deadline);
         this.pending -= totals.records;
         this.flushing = false;
         this.flushNext();

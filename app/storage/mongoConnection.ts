@@ -26,7 +26,10 @@ export class MongoConnection {
       appName: 'fas',
       serverSelectionTimeoutMS: settings.mongodbServerSelectionTimeoutMs,
       heartbeatFrequencyMS: settings.mongodbHeartbeatFrequencyMs,
-      writeConcern: { w: settings.mongodbWriteConcern as W },
+      // A MongoDB that accepts connections but stops answering fails operations instead of holding them.
+      connectTimeoutMS: settings.mongodbSocketTimeoutMs,
+      socketTimeoutMS: settings.mongodbSocketTimeoutMs,
+      writeConcern: { w: settings.mongodbWriteConcern as W, wtimeoutMS: settings.mongodbWriteTimeoutMs },
       // Command events count the write commands actually sent (fas_mongodb_write_commands_total). Each event
       // is a shallow copy of the command, once per command, never per document.
       monitorCommands: true,

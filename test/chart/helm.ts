@@ -135,3 +135,20 @@ export function find<T = K8sObject>(objects: K8sObject[], kind: string, name?: s
 export function kinds(objects: K8sObject[]): string[] {
   return objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 }
+
+/**
+ * A staged chart for the tests of the enclosing file or describe block: built (and helm with it) before them,
+ * removed after. Call the returned function inside a test.
+ */
+export function useStagedChart(prepare: (chart: StagedChart) => StagedChart = (chart) => chart): () => StagedChart {
+  let chart: StagedChart | undefined;
+  beforeAll(() => {
+    helmBin();
+    chart = prepare(new StagedChart());
+  }, HELM_INSTALL_TIMEOUT_MS);
+  afterAll(() => chart?.dispose());
+  return () => {
+    if (!chart) throw new Error('the staged chart is used outside its tests');
+    return chart;
+  };
+}

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { find, HELM_INSTALL_TIMEOUT_MS, helmBin, K8sObject, kinds, StagedChart } from './helm';
+import { find, K8sObject, kinds, useStagedChart } from './helm';
 import { validateObjects } from './kubernetesSchemas';
 
 interface EnvVar {
@@ -44,13 +44,7 @@ interface ConfigMap extends K8sObject {
 }
 
 const T = 60_000;
-let chart: StagedChart;
-
-beforeAll(() => {
-  helmBin();
-  chart = new StagedChart().withNotesProbe();
-}, HELM_INSTALL_TIMEOUT_MS);
-afterAll(() => chart?.dispose());
+const chart = useStagedChart((staged) => staged.withNotesProbe());
 
 const deployment = (objects: K8sObject[]) => find<Deployment>(objects, 'Deployment');
 const container = (objects: K8sObject[]) => deployment(objects).spec.template.spec.containers[0];
@@ -64,7 +58,7 @@ const externalUri = { mongodb: { enabled: false }, externalMongodb: { uri: 'mong
 describe('default mode: bitnami mongodb replica set', () => {
   let objects: K8sObject[];
   beforeAll(() => {
-    objects = chart.render();
+    objects = chart().render();
   }, T);
 
   test('renders the expected objects and no Secret of its own (the subchart owns the credentials)', () => {
@@ -171,7 +165,7 @@ describe('default mode: bitnami mongodb replica set', () => {
 
 describe('connection string follows the subchart names, never one release name', () => {
   const uri = (values: object, release = 'flows', namespace = 'team-a') =>
-    env(chart.render(values, { release, namespace }), 'MONGODB_URI')?.value;
+    env(chart().render(values, { release, namespace }), 'MONGODB_URI')?.value;
 
   test(
     'a release named after the chart, a fullnameOverride, a member count and a replica set name',
@@ -189,13 +183,13 @@ describe('connection string follows the subchart names, never one release name',
   test(
     "the subchart's auth.existingSecret holds the password; auth disabled means no credentials",
     () => {
-      const objects = chart.render({ mongodb: { auth: { existingSecret: 'mongo-creds', rootUser: 'admin' } } });
+      const objects = chart().render({ mongodb: { auth: { existingSecret: 'mongo-creds', rootUser: 'admin' } } });
       expect(env(objects, 'MONGODB_ROOT_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
         name: 'mongo-creds',
         key: 'mongodb-root-password',
       });
       expect(env(objects, 'MONGODB_URI')?.value).toMatch(/^mongodb:\/\/admin:\$\(MONGODB_ROOT_PASSWORD\)@/);
-      const open = chart.render({ mongodb: { auth: { enabled: false } } });
+      const open = chart().render({ mongodb: { auth: { enabled: false } } });
       expect(env(open, 'MONGODB_ROOT_PASSWORD')).toBeUndefined();
       expect(env(open, 'MONGODB_URI')?.value).toMatch(/^mongodb:\/\/flows-mongodb-0\./);
     },
@@ -207,7 +201,7 @@ describe('sharded mode: bitnami mongodb-sharded through mongos', () => {
   test(
     'connects to the mongos Service with the root password and has the app shard its collection',
     () => {
-      const objects = chart.render(sharded);
+      const objects = chart().render(sharded);
       expect(env(objects, 'MONGODB_ROOT_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
         name: 'flows-mongodb-sharded',
         key: 'mongodb-root-password',
@@ -224,7 +218,7 @@ describe('sharded mode: bitnami mongodb-sharded through mongos', () => {
   test(
     'a renamed mongos Service and a subchart namespaceOverride are followed',
     () => {
-      const objects = chart.render({
+      const objects = chart().render({
         ...sharded,
         'mongodb-sharded': { enabled: true, service: { name: 'router' }, namespaceOverride: 'data' },
       });
@@ -238,12 +232,12 @@ describe('external mode', () => {
   test(
     'externalMongodb.uri goes into a Secret of the chart that MONGODB_URI reads, and a change rolls the pods',
     () => {
-      const objects = chart.render(externalUri);
+      const objects = chart().render(externalUri);
       const secret = find<K8sObject & { data: Record<string, string> }>(objects, 'Secret', 'flows-fas');
       expect(Buffer.from(secret.data['mongodb-uri'], 'base64').toString()).toBe(externalUri.externalMongodb.uri);
       expect(env(objects, 'MONGODB_URI')?.valueFrom?.secretKeyRef).toEqual({ name: 'flows-fas', key: 'mongodb-uri' });
       expect(env(objects, 'MONGODB_ROOT_PASSWORD')).toBeUndefined();
-      const other = chart.render({ ...externalUri, externalMongodb: { uri: 'mongodb://db.internal:27017/' } });
+      const other = chart().render({ ...externalUri, externalMongodb: { uri: 'mongodb://db.internal:27017/' } });
       const annotations = (o: K8sObject[]) => deployment(o).spec.template.metadata.annotations;
       expect(annotations(objects)['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
       expect(annotations(other)['checksum/secret']).not.toBe(annotations(objects)['checksum/secret']);
@@ -255,7 +249,7 @@ describe('external mode', () => {
   test(
     'externalMongodb.existingSecret is read as is, and no Secret is rendered',
     () => {
-      const objects = chart.render({
+      const objects = chart().render({
         mongodb: { enabled: false },
         externalMongodb: { existingSecret: { name: 'atlas', key: 'connectionString' } },
       });
@@ -270,7 +264,7 @@ describe('custom values', () => {
   test(
     'HPA off: no HPA, and the Deployment sets replicaCount',
     () => {
-      const objects = chart.render({ autoscaling: { enabled: false }, replicaCount: 4 });
+      const objects = chart().render({ autoscaling: { enabled: false }, replicaCount: 4 });
       expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
       expect(deployment(objects).spec.replicas).toBe(4);
     },
@@ -280,7 +274,7 @@ describe('custom values', () => {
   test(
     'a memory target adds a second HPA metric',
     () => {
-      const hpa = find<Hpa>(chart.render({ autoscaling: { targetMemoryUtilizationPercentage: 80 } }), 'HorizontalPodAutoscaler');
+      const hpa = find<Hpa>(chart().render({ autoscaling: { targetMemoryUtilizationPercentage: 80 } }), 'HorizontalPodAutoscaler');
       expect(hpa.spec.metrics.map((m) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
         ['cpu', 70],
         ['memory', 80],
@@ -293,7 +287,7 @@ describe('custom values', () => {
     'checksum/config changes with the settings, so pods roll, and stays put otherwise',
     () => {
       const checksum = (values: object) =>
-        deployment(chart.render(values)).spec.template.metadata.annotations['checksum/config'];
+        deployment(chart().render(values)).spec.template.metadata.annotations['checksum/config'];
       const base = checksum({});
       expect(base).toMatch(/^[0-9a-f]{64}$/);
       expect(checksum({ config: { logLevel: 'debug' } })).not.toBe(base);
@@ -305,12 +299,12 @@ describe('custom values', () => {
   test(
     'longer shutdown settings and a preStop sleep lengthen the grace period; a too-short explicit one is refused',
     () => {
-      const objects = chart.render({ config: { shutdownDelayMs: 10_000, shutdownTimeoutMs: 45_500 }, preStopSleepSeconds: 3 });
+      const objects = chart().render({ config: { shutdownDelayMs: 10_000, shutdownTimeoutMs: 45_500 }, preStopSleepSeconds: 3 });
       const pod = deployment(objects).spec.template.spec;
       expect(pod.terminationGracePeriodSeconds).toBe(3 + 56 + 5);
       expect(pod.containers[0].lifecycle?.preStop.exec.command).toEqual(['sleep', '3']);
-      expect(deployment(chart.render({ terminationGracePeriodSeconds: 60 })).spec.template.spec.terminationGracePeriodSeconds).toBe(60);
-      const refused = chart.template({ terminationGracePeriodSeconds: 25 });
+      expect(deployment(chart().render({ terminationGracePeriodSeconds: 60 })).spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+      const refused = chart().template({ terminationGracePeriodSeconds: 25 });
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toContain('terminationGracePeriodSeconds (25) must exceed');
     },
@@ -321,7 +315,7 @@ describe('custom values', () => {
     'image digest, no ServiceAccount, a NetworkPolicy limited to chosen peers plus the test pod, no PDB',
     () => {
       const digest = `sha256:${'a'.repeat(64)}`;
-      const objects = chart.render({
+      const objects = chart().render({
         image: { repository: 'registry.example/fas', digest },
         serviceAccount: { create: false },
         podDisruptionBudget: { enabled: false },
@@ -358,7 +352,7 @@ describe('metrics', () => {
   test(
     'pods carry the prometheus.io scrape annotations by default, and none when turned off',
     () => {
-      const annotations = (values: object) => deployment(chart.render(values)).spec.template.metadata.annotations;
+      const annotations = (values: object) => deployment(chart().render(values)).spec.template.metadata.annotations;
       expect(annotations({})).toMatchObject({
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': '9527',
@@ -373,8 +367,8 @@ describe('metrics', () => {
   test(
     'no ServiceMonitor by default; when enabled it scrapes the Service http port at /metrics with the chosen interval and labels',
     () => {
-      expect(chart.render().some((o) => o.kind === 'ServiceMonitor')).toBe(false);
-      const objects = chart.render({
+      expect(chart().render().some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+      const objects = chart().render({
         metrics: { serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'kube-prometheus' } } },
       });
       const monitor = find<ServiceMonitor>(objects, 'ServiceMonitor');
@@ -413,7 +407,7 @@ describe('every rendered object is valid against the Kubernetes API schemas', ()
   test.each(variants)(
     '%s',
     (_name, values) => {
-      const objects = chart.render(values).filter((o) => o.metadata.name !== 'notes-probe');
+      const objects = chart().render(values).filter((o) => o.metadata.name !== 'notes-probe');
       expect(objects.length).toBeGreaterThanOrEqual(6);
       expect(validateObjects(objects)).toEqual([]);
     },
@@ -421,7 +415,7 @@ describe('every rendered object is valid against the Kubernetes API schemas', ()
   );
 
   test('the validator does catch a broken object', () => {
-    const objects = chart.render({ autoscaling: { enabled: false } });
+    const objects = chart().render({ autoscaling: { enabled: false } });
     const broken = structuredClone(deployment(objects));
     (broken.spec as { replicas: unknown }).replicas = 'two';
     expect(validateObjects([broken]).join('\n')).toContain('replicas');

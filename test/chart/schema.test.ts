@@ -1,14 +1,8 @@
 import path from 'node:path';
-import { HELM_INSTALL_TIMEOUT_MS, helmBin, repoRoot, StagedChart } from './helm';
+import { repoRoot, useStagedChart } from './helm';
 
 const T = 60_000;
-let chart: StagedChart;
-
-beforeAll(() => {
-  helmBin();
-  chart = new StagedChart();
-}, HELM_INSTALL_TIMEOUT_MS);
-afterAll(() => chart?.dispose());
+const chart = useStagedChart();
 
 describe('helm lint --strict', () => {
   test.each([
@@ -19,7 +13,7 @@ describe('helm lint --strict', () => {
   ])(
     '%s',
     (_name, args) => {
-      const result = chart.helm(['lint', '--strict', chart.dir, ...args]);
+      const result = chart().helm(['lint', '--strict', chart().dir, ...args]);
       expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
       expect(result.status).toBe(0);
     },
@@ -45,7 +39,7 @@ describe('values.schema.json rejects bad values with a message naming the value'
   ])(
     '%s',
     (_name, values, message) => {
-      const result = chart.template(values);
+      const result = chart().template(values);
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain("values don't meet the specifications of the schema");
       expect(result.stderr).toContain(message);
@@ -56,10 +50,10 @@ describe('values.schema.json rejects bad values with a message naming the value'
   test(
     'without schema validation the templates still refuse two modes, with a clear message',
     () => {
-      const both = chart.template({ 'mongodb-sharded': { enabled: true } }, { extra: ['--skip-schema-validation'] });
+      const both = chart().template({ 'mongodb-sharded': { enabled: true } }, { extra: ['--skip-schema-validation'] });
       expect(both.status).not.toBe(0);
       expect(both.stderr).toContain('MongoDB: enable exactly one mode');
-      const none = chart.template({ mongodb: { enabled: false } }, { extra: ['--skip-schema-validation'] });
+      const none = chart().template({ mongodb: { enabled: false } }, { extra: ['--skip-schema-validation'] });
       expect(none.stderr).toContain('set externalMongodb.uri or externalMongodb.existingSecret.name');
     },
     T,

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { HELM_INSTALL_TIMEOUT_MS, helmBin, repoRoot, StagedChart } from './helm';
+import { repoRoot, useStagedChart } from './helm';
 
 interface HelmRelease {
   name: string;
@@ -60,12 +60,7 @@ test('builds with the local Docker without pushing, deploys charts/fas with the 
 });
 
 describe('each skaffold profile deploys values the chart accepts', () => {
-  let chart: StagedChart;
-  beforeAll(() => {
-    helmBin();
-    chart = new StagedChart();
-  }, HELM_INSTALL_TIMEOUT_MS);
-  afterAll(() => chart?.dispose());
+  const chart = useStagedChart();
 
   test.each(['(none)', 'sharded', 'external'])(
     'profile %s',
@@ -81,8 +76,8 @@ describe('each skaffold profile deploys values the chart accepts', () => {
         } else throw new Error(`unexpected patch ${patch.path}`);
       }
       if (profile !== '(none)') expect(files.length).toBeGreaterThan(release.valuesFiles.length);
-      const args = ['template', release.name, chart.dir, ...files.flatMap((f) => ['--values', path.join(repoRoot, f)])];
-      const result = chart.helm([...args, ...sets.flatMap((s) => ['--set', s])]);
+      const args = ['template', release.name, chart().dir, ...files.flatMap((f) => ['--values', path.join(repoRoot, f)])];
+      const result = chart().helm([...args, ...sets.flatMap((s) => ['--set', s])]);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
     },

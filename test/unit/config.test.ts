@@ -64,6 +64,10 @@ describe('loadSettings', () => {
     [{ MONGODB_URI: uri, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MONGODB_URI: uri, MAX_RECORDS_PER_BATCH: '1.5' }, 'MAX_RECORDS_PER_BATCH'],
     [{ MONGODB_URI: uri, PENDING_MAX_RECORDS: '10', MAX_RECORDS_PER_BATCH: '100' }, 'PENDING_MAX_RECORDS'],
+    [{ MONGODB_URI: uri, FLUSH_TIMEOUT_MS: '1000', FLUSH_WINDOW_MS: '1000' }, 'FLUSH_TIMEOUT_MS'],
+    [{ MONGODB_URI: uri, MONGODB_SOCKET_TIMEOUT_MS: '1000', MONGODB_QUERY_TIMEOUT_MS: '2000' }, 'MONGODB_SOCKET_TIMEOUT_MS'],
+    [{ MONGODB_URI: uri, MONGODB_SOCKET_TIMEOUT_MS: '1000', MONGODB_WRITE_TIMEOUT_MS: '1000' }, 'MONGODB_SOCKET_TIMEOUT_MS'],
+    [{ MONGODB_URI: uri, HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadSettings(env)).toThrow(ConfigError);
     expect(() => loadSettings(env)).toThrow(name);

@@ -1,0 +1,41 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './disposableMongo';
+import { mongoUri, uniqueDatabase, waitFor } from './service';
+
+const entry = join(__dirname, '../../dist/index.js');
+
+export interface ChildService {
+  child: ChildProcess;
+  url: string;
+  database: string;
+  /** Everything the process printed so far, stdout and stderr. */
+  output(): string;
+}
+
+/**
+ * The built server (node dist/index.js) as a child process on a loopback port and a fresh database, so tests
+ * can send it real signals. Resolves once it is ready.
+ */
+export async function spawnService(env: Record<string, string> = {}): Promise<ChildService> {
+  const port = await freePort();
+  const database = uniqueDatabase();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MONGODB_URI: mongoUri(),
+      MONGODB_DATABASE: database,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 20_000);
+  return { child, url, database, output: () => output };
+}

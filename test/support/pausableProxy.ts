@@ -1,0 +1,47 @@
+import { AddressInfo, createServer, Socket, connect } from 'node:net';
+
+export interface PausableProxy {
+  port: number;
+  /** Stops moving bytes both ways, on open and new connections alike: a MongoDB that hangs. */
+  pause(): void;
+  /** Delivers what was held back and forwards again. */
+  resume(): void;
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy to host:port that can stall without closing anything, as a hung server does. */
+export async function startPausableProxy(host: string, port: number): Promise<PausableProxy> {
+  const sockets = new Set<Socket>();
+  const held: { to: Socket; chunk: Buffer }[] = [];
+  let paused = false;
+  const forward = (from: Socket, to: Socket) => {
+    from.on('data', (chunk: Buffer) => {
+      if (paused) held.push({ to, chunk });
+      else to.write(chunk);
+    });
+    from.on('close', () => to.destroy());
+    from.on('error', () => from.destroy());
+    sockets.add(from);
+    from.on('close', () => sockets.delete(from));
+  };
+  const server = createServer((client) => {
+    const upstream = connect(port, host);
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      for (const { to, chunk } of held.splice(0)) if (!to.destroyed) to.write(chunk);
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

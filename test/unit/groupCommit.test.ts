@@ -1,0 +1,33 @@
+import { FlowRecord } from '../../app/data/flow';
+import { FlowTotals } from '../../app/storage/flowTotals';
+import { FlushTimeoutError, GroupCommit } from '../../app/storage/groupCommit';
+
+const record = (src: string): FlowRecord => ({ src_app: src, dest_app: 'd', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 1 });
+
+/** The flush deadline, against a write that the test holds until it chooses to settle it. */
+describe('GroupCommit deadline', () => {
+  it('answers a stalled flush and drops the batches queued behind it unsent', async () => {
+    const written: FlowTotals[] = [];
+    let release!: () => void;
+    const commits = new GroupCommit(
+      (totals) => {
+        written.push(totals);
+        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      { windowMs: 0, maxRecords: 1, pendingMaxRecords: 100, timeoutMs: 200 },
+    );
+
+    const first = commits.add([record('a')]);
+    const queued = commits.add([record('b')]);
+    await expect(first).rejects.toBeInstanceOf(FlushTimeoutError);
+    await expect(queued).rejects.toThrow('none of them was sent');
+    // The stalled write still holds its record; the dropped batch no longer counts.
+    expect(commits.pendingRecords).toBe(1);
+
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(commits.pendingRecords).toBe(0);
+    await expect(commits.add([record('c')])).resolves.toBeUndefined();
+    expect(written.map((t) => [...t.byKey.values()].map((k) => k.key.src_app))).toEqual([['a'], ['c']]);
+  });
+});
