@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { ChildService, spawnService } from '../support/childService';
-import { keyedLoad, RECORDS_PER_REQUEST, storedByRequest, wholeRequest } from '../support/keyedLoad';
+import { useChildService } from '../support/childService';
+import { expectAcknowledgedStored, keyedLoad, RECORDS_PER_REQUEST, storedByRequest } from '../support/keyedLoad';
 import { waitFor } from '../support/service';
 
 /**
@@ -8,18 +8,11 @@ import { waitFor } from '../support/service';
  * is what the write path guarantees by itself (docs/reliability.md).
  */
 describe('kill -9 under load', () => {
-  let service: ChildService;
-
-  beforeAll(async () => {
-    // A flush window long enough that the kill finds records both in memory and in a flush on the wire.
-    service = await spawnService({ FLUSH_WINDOW_MS: '50' });
-  });
-
-  afterAll(() => {
-    if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  });
+  // A flush window long enough that the kill finds records both in memory and in a flush on the wire.
+  const child = useChildService({ FLUSH_WINDOW_MS: '50' });
 
   it('loses nothing acknowledged, stores nothing never sent, and never counts a record twice', async () => {
+    const service = child();
     const load = keyedLoad(service.url);
     await waitFor(() => load.acknowledged() >= 100, 20_000);
 
@@ -36,9 +29,7 @@ describe('kill -9 under load', () => {
 
     const stored = await storedByRequest(service.database);
     const sent = new Map(load.outcomes.map((o) => [o.key, o]));
-    for (const o of load.outcomes.filter((x) => x.status === 200)) {
-      expect(stored.get(o.key)).toEqual(wholeRequest(o));
-    }
+    expectAcknowledgedStored(load.outcomes, stored);
     for (const [key, totals] of stored) {
       const o = sent.get(key);
       expect(o).toBeDefined();

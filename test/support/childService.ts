@@ -39,3 +39,18 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Ch
   await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 20_000);
   return { child, url, database, output: () => output };
 }
+
+/** The built server for the tests of the enclosing file or block: spawned before them, killed after. */
+export function useChildService(env: Record<string, string> = {}): () => ChildService {
+  let service: ChildService | undefined;
+  beforeAll(async () => {
+    service = await spawnService(env);
+  });
+  afterAll(() => {
+    if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+  });
+  return () => {
+    if (!service) throw new Error('the child service is used outside its tests');
+    return service;
+  };
+}

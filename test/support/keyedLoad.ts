@@ -84,3 +84,10 @@ export async function storedByRequest(database: string): Promise<Map<string, Sto
 export function wholeRequest(o: Outcome): StoredTotals {
   return { tx: RECORDS_PER_REQUEST * o.bytes, rx: 2 * RECORDS_PER_REQUEST * o.bytes, n: RECORDS_PER_REQUEST };
 }
+
+/** Every acknowledged request is stored whole, exactly once. */
+export function expectAcknowledgedStored(outcomes: readonly Outcome[], stored: Map<string, StoredTotals>): void {
+  for (const o of outcomes.filter((x) => x.status === 200)) {
+    expect(stored.get(o.key)).toEqual(wholeRequest(o));
+  }
+}
