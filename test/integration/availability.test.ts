@@ -133,3 +133,22 @@ describe('two replicas on one database', () => {
     for (const row of rows) expect(row).toMatchObject({ bytes_tx: rounds * 2, bytes_rx: rounds * 2 });
   });
 });
+
+describe('MONGODB_SHARD_COLLECTION', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startService({ mongodbShardCollection: true, mongodbConnectRetryMs: 200 }, { waitReady: false });
+  });
+  afterAll(async () => {
+    await service.stop();
+  });
+
+  // The test servers are not mongos: shardCollection fails there, so the service must not claim readiness
+  // (it would write to an unsharded collection it was told to shard) and keeps retrying.
+  it('keeps the service unready while the collection cannot be sharded', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(service.connection.ready).toBe(false);
+    await request(service.url).get('/readyz').expect(503);
+    await request(service.url).post('/flows').send([record(30)]).expect(503);
+  });
+});
