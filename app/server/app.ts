@@ -20,17 +20,13 @@ export function createApp(
   metrics: ServiceMetrics,
 ): Koa {
   const app = new Koa();
-  const router = flowRoutes(store, { ...settings, storageReady, onReadError: () => metrics.readFailed() });
-  const metricsRouter = metrics.routes();
+  const flows = flowRoutes(store, { ...settings, storageReady, onReadError: () => metrics.readFailed() });
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
-  app.use(metricsRouter.routes());
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  const docs = openApiRoutes(settings);
-  app.use(docs.routes());
-  app.use(docs.allowedMethods());
+  // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
+  app.use(flows.allowedMethods());
+  for (const router of [metrics.routes(), flows, openApiRoutes(settings)]) app.use(router.routes());
   // Errors that escape the handler: a response stream failing after its headers were sent.
   app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
   return app;

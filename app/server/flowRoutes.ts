@@ -27,12 +27,12 @@ const requireJson: Middleware = async (ctx, next) => {
   await next();
 };
 
+/** Only plain digits: "1e3", "+1", " 1" or "1.0" would pass Number() but are not what the API documents. */
 function parseHour(value: string | string[] | undefined): number {
-  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) {
+  const hour = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+  if (hour === undefined || hourSchema.validate(hour).error) {
     throw new ApiError(400, 'invalid_hour', `query parameter hour must be an integer from 0 to ${MAX_HOUR}`);
   }
-  const { value: hour, error } = hourSchema.validate(Number(value));
-  if (error) throw new ApiError(400, 'invalid_hour', `query parameter hour must be an integer from 0 to ${MAX_HOUR}`);
   return hour;
 }
 

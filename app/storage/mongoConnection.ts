@@ -1,6 +1,7 @@
 import { Collection, MongoClient, W } from 'mongodb';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
+import { describeError } from '../logger';
 import { flowKeyFields, flowKeyIndex, FlowTotalsDocument } from '../query/flows';
 
 /** MongoDB is known to be unreachable, or the indexes are not ensured yet: nothing is tried. */
@@ -66,7 +67,7 @@ export class MongoConnection {
     } catch (err) {
       if (this.stopped) return;
       this.logger.warn('mongodb not ready, retrying', {
-        error: (err as Error).message,
+        ...describeError(err),
         retryInMs: this.settings.mongodbConnectRetryMs,
       });
       this.retryTimer = setTimeout(() => void this.ensureIndexes(), this.settings.mongodbConnectRetryMs);
