@@ -20,8 +20,8 @@ export const MAX_NAME_LENGTH = 256;
 // a name of 256 emoji is 256 characters.
 // The pattern's message is the rule's own: .messages() would attach preferences to the name schema, which joi
 // merges on every validation of every name (measured: 3.5 → 1.7 µs of joi per record; docs/benchmarks.md).
+// Joi.string() already refuses the empty string ("string.empty").
 const name = Joi.string()
-  .min(1)
   .pattern(/^[^\p{Cc}\p{Cs}]*$/u)
   .rule({ message: '{{#label}} must not contain control characters or lone surrogates' })
   // A name has at most as many code points as UTF-16 code units: only a long one needs counting.
@@ -37,6 +37,9 @@ const count = Joi.number().integer().min(0);
 
 export const hourSchema = Joi.number().integer().min(0).max(MAX_HOUR);
 
+// The options live in the schema rather than in each validate() call: joi merges per-call options into its
+// defaults on every call, while a schema's own preferences are merged once and cached (measured: 2.3 → 1.9
+// µs of joi per record; docs/benchmarks.md).
 export const flowRecordSchema = Joi.object<FlowRecord, true>({
   src_app: name.required(),
   dest_app: name.required(),
@@ -44,7 +47,9 @@ export const flowRecordSchema = Joi.object<FlowRecord, true>({
   bytes_tx: count.required(),
   bytes_rx: count.required(),
   hour: hourSchema.required(),
-}).required();
+})
+  .required()
+  .prefs({ convert: false, abortEarly: true });
 
 export interface RecordProblem {
   index: number;
@@ -52,12 +57,10 @@ export interface RecordProblem {
   message: string;
 }
 
-const recordOptions: Joi.ValidationOptions = { convert: false, abortEarly: true };
-
 /** Validates every record of a batch; returns the first problem, or undefined when the whole batch is valid. */
 export function findInvalidRecord(records: readonly unknown[]): RecordProblem | undefined {
   for (let index = 0; index < records.length; index++) {
-    const { error } = flowRecordSchema.validate(records[index], recordOptions);
+    const { error } = flowRecordSchema.validate(records[index]);
     if (error) {
       const detail = error.details[0];
       const field = detail.path.length > 0 ? String(detail.path[0]) : undefined;
