@@ -80,8 +80,10 @@ export class GroupCommit {
     }
     if (records.length === 0) return Promise.resolve();
 
+    // Queued batches are never in flight, so the newest one takes records until it is full, even once its
+    // window has passed: whatever arrives while a flush is in flight goes out in the very next flush.
     let batch = this.batches[this.batches.length - 1];
-    if (!batch || batch.due) {
+    if (!batch || batch.totals.records >= this.options.maxRecords) {
       batch = newBatch();
       this.batches.push(batch);
       const open = batch;

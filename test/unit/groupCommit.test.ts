@@ -31,3 +31,44 @@ describe('GroupCommit deadline', () => {
     expect(written.map((t) => [...t.byKey.values()].map((k) => k.key.src_app))).toEqual([['a'], ['c']]);
   });
 });
+
+describe('GroupCommit batching', () => {
+  it('sends everything that arrived during a flush in the next single flush, however long it waited', async () => {
+    const written: string[][] = [];
+    let release!: () => void;
+    const commits = new GroupCommit(
+      (totals) => {
+        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
+        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      { windowMs: 1, maxRecords: 100, pendingMaxRecords: 100, timeoutMs: 5_000 },
+    );
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    const first = commits.add([record('a')]);
+    await sleep(20);
+    // The first flush is in flight; b's window passes long before c arrives.
+    const second = commits.add([record('b')]);
+    await sleep(20);
+    const third = commits.add([record('c')]);
+    release();
+    await Promise.all([first, second, third]);
+    expect(written).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('starts a new batch once the queued one is full', async () => {
+    const written: string[][] = [];
+    let release!: () => void;
+    const commits = new GroupCommit(
+      (totals) => {
+        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
+        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      { windowMs: 1, maxRecords: 2, pendingMaxRecords: 100, timeoutMs: 5_000 },
+    );
+    const added = [commits.add([record('a'), record('b')]), commits.add([record('c'), record('d')]), commits.add([record('e')])];
+    release();
+    await Promise.all(added);
+    expect(written).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+});
