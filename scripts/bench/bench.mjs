@@ -106,7 +106,7 @@ function peakRssMiB(pid) {
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
-async function load(url, bodies, connections, durationS) {
+async function load(url, bodies, connections, durationS, requestsPerS) {
   // One counter shared by all connections, so concurrent requests carry different agents' reports (each
   // connection walking the list from the start would send the same src app at the same moment).
   let next = 0;
@@ -114,19 +114,29 @@ async function load(url, bodies, connections, durationS) {
     url,
     connections,
     duration: durationS,
+    ...(requestsPerS === undefined ? {} : { overallRate: requestsPerS }),
     requests: [{ method: 'POST', path: '/flows', headers, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
   });
 }
 
 /** One POST scenario against one server: throughput, latency, and the server's own CPU and flush figures. */
-async function ingestScenario(server, name, bodies, recordsPerRequest, connections) {
+async function ingestScenario(server, name, bodies, recordsPerRequest, connections, requestsPerS) {
+  // Requests cut off at the end of a run may still be flushing: their CPU belongs to that run.
+  const flushed = () =>
+    waitUntil(async () => sample(await scrape(server.url), 'fas_pending_records') === 0, 'pending records flushed', 60_000);
+  if (args.warmupS > 0) {
+    await load(server.url, bodies, connections, args.warmupS, requestsPerS);
+    await flushed();
+  }
   const before = await scrape(server.url);
-  const result = await load(server.url, bodies, connections, args.durationS);
-  // Requests cut off at the end of the run may still be flushing: their CPU belongs to this run.
-  await waitUntil(async () => sample(await scrape(server.url), 'fas_pending_records') === 0, 'pending records flushed', 60_000);
+  const result = await load(server.url, bodies, connections, args.durationS, requestsPerS);
+  await flushed();
   const after = await scrape(server.url);
   const flows = result['2xx'] * recordsPerRequest;
   const delta = (series) => sample(after, series) - sample(before, series);
+  // CPU is divided by the flows the server handled, which include requests still in flight when the load
+  // generator stopped counting: for a server answering in hundreds of milliseconds those are many.
+  const handledFlows = delta('fas_http_request_duration_seconds_count{route="/flows",method="POST",status="200"}') * recordsPerRequest;
   const cpuUs = delta('process_cpu_seconds_total') * 1e6;
   const writes =
     delta('fas_mongodb_write_commands_total{command="update"}') + delta('fas_mongodb_write_commands_total{command="insert"}');
@@ -142,14 +152,26 @@ async function ingestScenario(server, name, bodies, recordsPerRequest, connectio
     requestsPerS: result['2xx'] / result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
-    cpuUsPerFlow: flows > 0 ? cpuUs / flows : undefined,
-    writeCommandsPer1000Flows: server.kind === 'ceiling' || flows === 0 ? undefined : (writes / flows) * 1000,
+    cpuUsPerFlow: handledFlows > 0 ? cpuUs / handledFlows : undefined,
+    // Kernel time is mostly loopback TCP: to the clients and, for the service, to MongoDB.
+    cpuSystemUsPerFlow: handledFlows > 0 ? (delta('process_cpu_system_seconds_total') * 1e6) / handledFlows : undefined,
+    writeCommandsPer1000Flows: server.kind === 'ceiling' || handledFlows === 0 ? undefined : (writes / handledFlows) * 1000,
     writeCommandsPerFlush: flushes > 0 ? writes / flushes : undefined,
     flushes: server.kind === 'ceiling' ? undefined : flushes,
     meanFlushRecords: histogramMean(before, after, 'fas_flush_records'),
     meanFlushKeys: histogramMean(before, after, 'fas_flush_keys'),
     peakRssMiB: peakRssMiB(server.pid),
   };
+}
+
+/** CPU a server spends while nothing is asked of it (timers, heartbeats, metrics), per second of wall time. */
+async function idleScenario(server, seconds) {
+  await sleep(2_000);
+  const before = sample(await scrape(server.url), 'process_cpu_seconds_total');
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const after = sample(await scrape(server.url), 'process_cpu_seconds_total');
+  return { scenario: 'idle', server: server.kind, idleCpuMsPerS: ((after - before) * 1e6) / (performance.now() - started) };
 }
 
 /** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
@@ -238,14 +260,25 @@ async function main() {
         await run('service', (s) => ingestScenario(s, `agent-100 window=${w}ms`, agent, 100, 16));
       }
     } else {
-      const kinds = args.target ? ['service'] : ['ceiling', 'service'];
-      for (const kind of kinds) {
-        for (const c of args.connections) {
-          await run(kind, (s) => ingestScenario(s, 'agent-100', agent, 100, c));
-        }
-        await run(kind, (s) => ingestScenario(s, 'batch-1000', batch, 1000, 16));
-        await run(kind, (s) => ingestScenario(s, 'hot-keys-100', hot, 100, 16));
+      // Each workload: the ceiling flat out, the service, then the ceiling again held to the service's request
+      // rate. A process that is idle between requests spends more CPU per request (cold caches, wake-ups,
+      // timers) than one that is saturated, so only the paced ceiling separates what storage adds from that.
+      const ingest = async (name, bodies, recordsPerRequest, connections) => {
+        if (args.target) return run('service', (s) => ingestScenario(s, name, bodies, recordsPerRequest, connections));
+        await run('ceiling', (s) => ingestScenario(s, name, bodies, recordsPerRequest, connections));
+        await run('service', (s) => ingestScenario(s, name, bodies, recordsPerRequest, connections));
+        const rate = Math.max(1, Math.round(results.at(-1).requestsPerS));
+        await run('ceiling', async (s) => ({
+          ...(await ingestScenario(s, name, bodies, recordsPerRequest, connections, rate)),
+          server: 'ceiling-paced',
+        }));
+      };
+      if (!args.target) {
+        for (const kind of ['ceiling', 'service']) await run(kind, (s) => idleScenario(s, args.quick ? 5 : 10));
       }
+      for (const c of args.connections) await ingest('agent-100', agent, 100, c);
+      await ingest('batch-1000', batch, 1000, 16);
+      await ingest('hot-keys-100', hot, 100, 16);
       // Reads need the collection itself to be filled, which a --target run cannot reach.
       for (const keys of args.target ? [] : args.readKeys) {
         await run('service', async (s) => {
@@ -266,6 +299,7 @@ async function main() {
     cpus: execFileSync('nproc', { encoding: 'utf8' }).trim(),
     keys: args.keys,
     durationS: args.durationS,
+    warmupS: args.warmupS,
     flushWindowMs: args.windows ? 'per scenario' : (args.flushWindowMs ?? 'service default'),
     elapsedS: (Date.now() - started) / 1000,
     results,
