@@ -165,8 +165,8 @@ async function ingestScenario(server, name, bodies, recordsPerRequest, connectio
 }
 
 /** CPU a server spends while nothing is asked of it (timers, heartbeats, metrics), per second of wall time. */
-async function idleScenario(server, seconds) {
-  await sleep(2_000);
+async function idleScenario(server, settleS, seconds) {
+  await sleep(settleS * 1000);
   const before = sample(await scrape(server.url), 'process_cpu_seconds_total');
   const started = performance.now();
   await sleep(seconds * 1000);
@@ -175,6 +175,37 @@ async function idleScenario(server, seconds) {
 }
 
 /** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * The store's own floor for a read: the driver alone running the service's query of the hour, and reading
+ * the whole collection (only that hour) with no filter, sort or projection.
+ */
+async function driverReadFloor(mongoUri, collection, hour, times) {
+  const { MongoClient } = require('mongodb');
+  const { hourTotalsQuery } = require('../../dist/query/flows.js');
+  const client = new MongoClient(mongoUri);
+  try {
+    const target = client.db('fas_bench').collection(collection);
+    const { filter, projection, sort } = hourTotalsQuery(hour);
+    const timed = async (read) => {
+      const ms = [];
+      for (let i = 0; i < times; i++) {
+        const started = performance.now();
+        await read();
+        ms.push(performance.now() - started);
+      }
+      return median(ms);
+    };
+    return {
+      driverQueryP50Ms: await timed(() => target.find(filter, { projection, sort, useBigInt64: true }).toArray()),
+      driverFindAllP50Ms: await timed(() => target.find({}).toArray()),
+    };
+  } finally {
+    await client.close();
+  }
+}
+
 async function readScenario(server, name, hour, keys, times) {
   const latencies = [];
   let bytes = 0;
@@ -188,7 +219,6 @@ async function readScenario(server, name, hour, keys, times) {
     bytes = text.length;
     rows = JSON.parse(text).length;
   }
-  latencies.sort((a, b) => a - b);
   return {
     scenario: name,
     server: server.kind,
@@ -196,8 +226,8 @@ async function readScenario(server, name, hour, keys, times) {
     rows,
     bytes,
     requests: times,
-    latencyP50Ms: latencies[Math.floor(times / 2)],
-    latencyMaxMs: latencies[times - 1],
+    latencyP50Ms: median(latencies),
+    latencyMaxMs: Math.max(...latencies),
     peakRssMiB: peakRssMiB(server.pid),
   };
 }
@@ -274,7 +304,7 @@ async function main() {
         }));
       };
       if (!args.target) {
-        for (const kind of ['ceiling', 'service']) await run(kind, (s) => idleScenario(s, args.quick ? 5 : 10));
+        for (const kind of ['ceiling', 'service']) await run(kind, (s) => idleScenario(s, args.quick ? 1 : 2, args.quick ? 2 : 10));
       }
       for (const c of args.connections) await ingest('agent-100', agent, 100, c);
       await ingest('batch-1000', batch, 1000, 16);
@@ -284,7 +314,11 @@ async function main() {
         await run('service', async (s) => {
           const readHour = hour + keys;
           await seed(mongo.uri, s.collection, keys, readHour);
-          return readScenario(s, `GET hour of ${keys} keys`, readHour, keys, args.quick ? 3 : 5);
+          const times = args.quick ? 3 : 5;
+          return {
+            ...(await readScenario(s, `GET hour of ${keys} keys`, readHour, keys, times)),
+            ...(await driverReadFloor(mongo.uri, s.collection, readHour, times)),
+          };
         });
       }
     }

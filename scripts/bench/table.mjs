@@ -27,8 +27,11 @@ export function printTable(report) {
   if (reads.length > 0) {
     out.push('');
     out.push(...align([
-      ['read', 'rows', 'bytes', 'p50 ms', 'max ms', 'peak RSS MiB'],
-      ...reads.map((r) => [r.scenario, String(r.rows), String(r.bytes), fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.peakRssMiB)]),
+      ['read', 'rows', 'bytes', 'p50 ms', 'max ms', 'peak RSS MiB', 'driver: same query p50 ms', 'driver: find all p50 ms'],
+      ...reads.map((r) => [
+        r.scenario, String(r.rows), String(r.bytes), fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.peakRssMiB),
+        fmt(r.driverQueryP50Ms, 1), fmt(r.driverFindAllP50Ms, 1),
+      ]),
     ]));
   }
   process.stdout.write(`${out.join('\n')}\n`);
