@@ -154,7 +154,21 @@ export class GroupCommit {
         clearTimeout(batch.deadline);
         this.pending -= totals.records;
         this.flushing = false;
+        this.reopenWindow();
         this.flushNext();
       });
+  }
+
+  /**
+   * The callers just answered come straight back with their next records, spread over a few milliseconds.
+   * The queued batch waits one more window for them instead of leaving without them: otherwise the clients
+   * settle into cohorts that alternate flushes for good, each flush carrying a fraction of them.
+   */
+  private reopenWindow(): void {
+    const next = this.batches[0];
+    if (!next || this.closed || next.totals.records >= this.options.maxRecords) return;
+    clearTimeout(next.timer);
+    next.due = false;
+    next.timer = setTimeout(() => this.markDue(next), this.options.windowMs);
   }
 }

@@ -72,3 +72,31 @@ describe('GroupCommit batching', () => {
     expect(written).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 });
+
+describe('GroupCommit after a flush', () => {
+  it('holds the queued batch one more window, so callers answered by the flush join it', async () => {
+    const written: string[][] = [];
+    let release!: () => void;
+    const commits = new GroupCommit(
+      (totals) => {
+        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
+        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      { windowMs: 50, maxRecords: 100, pendingMaxRecords: 100, timeoutMs: 5_000 },
+    );
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    const first = commits.add([record('a')]);
+    await sleep(60);
+    // a's flush is in flight; b's window passes while it is.
+    const second = commits.add([record('b')]);
+    await sleep(80);
+    release();
+    await first;
+    // a's caller comes back after the flush has fully settled, well within a window of its end.
+    await new Promise((resolve) => setImmediate(resolve));
+    const again = commits.add([record('a2')]);
+    await Promise.all([second, again]);
+    expect(written).toEqual([['a'], ['b', 'a2']]);
+  });
+});
