@@ -38,8 +38,8 @@ const count = Joi.number().integer().min(0);
 export const hourSchema = Joi.number().integer().min(0).max(MAX_HOUR);
 
 // The options live in the schema rather than in each validate() call: joi merges per-call options into its
-// defaults on every call, while a schema's own preferences are merged once and cached (measured: 2.3 → 1.9
-// µs of joi per record; docs/benchmarks.md).
+// defaults on every call, while a schema's own preferences are merged once and cached (2.2 → 1.4 µs per
+// record: scripts/bench/validation-cost.cjs).
 export const flowRecordSchema = Joi.object<FlowRecord, true>({
   src_app: name.required(),
   dest_app: name.required(),

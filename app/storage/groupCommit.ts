@@ -11,7 +11,10 @@ export class FlushFailedError extends Error {}
 export class FlushTimeoutError extends FlushFailedError {}
 
 export interface GroupCommitOptions {
-  /** How long the first record of a batch waits for company before the batch is flushed. */
+  /**
+   * How long the first record of a batch waits for company before the batch is flushed; also how long the
+   * next batch waits after a flush settles, for the callers that flush answered.
+   */
   windowMs: number;
   /** A batch holding this many records is flushed at once. */
   maxRecords: number;
