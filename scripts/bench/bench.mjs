@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json FILE] [--keys N] [--duration S] [--windows 0,2,5,10,20] [--target URL]
+// npm run bench [-- --quick] [--json FILE] [--keys N] [--duration S] [--warmup S] [--windows 0,2,5,10,20] [--target URL]
 //
 // Runs the built service (node dist/index.js) as a child process on loopback against MONGODB_URI, or against
 // a FerretDB of its own (scripts/ferretdb.sh) when MONGODB_URI is unset, and the ceiling server
-// (scripts/bench/ceiling.mjs: the same app with storage removed) in the same run. Every scenario gets a fresh
-// server process and collection, so CPU time and peak RSS belong to that scenario alone. --target URL
-// measures an already running service instead (its CPU from /metrics; no peak RSS, no ceiling).
+// (scripts/bench/ceiling.mjs: the same app with storage removed) in the same run, flat out and held to the
+// service's request rate. Every scenario gets a fresh server process and collection, so CPU time and peak
+// RSS belong to that scenario alone. --target URL measures an already running service instead (its CPU from
+// /metrics; no peak RSS, no ceiling).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -174,7 +175,6 @@ async function idleScenario(server, settleS, seconds) {
   return { scenario: 'idle', server: server.kind, idleCpuMsPerS: ((after - before) * 1e6) / (performance.now() - started) };
 }
 
-/** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -206,6 +206,7 @@ async function driverReadFloor(mongoUri, collection, hour, times) {
   }
 }
 
+/** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
 async function readScenario(server, name, hour, keys, times) {
   const latencies = [];
   let bytes = 0;
