@@ -1,21 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowRecord } from '../../app/data/flow';
-import { FlowTotals } from '../../app/storage/flowTotals';
-import { FlushTimeoutError, GroupCommit } from '../../app/storage/groupCommit';
+import { FlushTimeoutError, GroupCommit, GroupCommitOptions } from '../../app/storage/groupCommit';
 
 const record = (src: string): FlowRecord => ({ src_app: src, dest_app: 'd', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 1 });
+
+/**
+ * A group commit whose first write the test holds until it calls release(); later writes succeed at once.
+ * written lists each write's src apps, in order.
+ */
+function holdingFirstWrite(options: GroupCommitOptions) {
+  const written: string[][] = [];
+  let release!: () => void;
+  const commits = new GroupCommit((totals) => {
+    written.push([...totals.byKey.values()].map((k) => k.key.src_app));
+    return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+  }, options);
+  return { commits, written, release: () => release() };
+}
 
 /** The flush deadline, against a write that the test holds until it chooses to settle it. */
 describe('GroupCommit deadline', () => {
   it('answers a stalled flush and drops the batches queued behind it unsent', async () => {
-    const written: FlowTotals[] = [];
-    let release!: () => void;
-    const commits = new GroupCommit(
-      (totals) => {
-        written.push(totals);
-        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-      },
-      { windowMs: 0, maxRecords: 1, pendingMaxRecords: 100, timeoutMs: 200 },
-    );
+    const { commits, written, release } = holdingFirstWrite({
+      windowMs: 0,
+      maxRecords: 1,
+      pendingMaxRecords: 100,
+      timeoutMs: 200,
+    });
 
     const first = commits.add([record('a')]);
     const queued = commits.add([record('b')]);
@@ -28,22 +39,18 @@ describe('GroupCommit deadline', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(commits.pendingRecords).toBe(0);
     await expect(commits.add([record('c')])).resolves.toBeUndefined();
-    expect(written.map((t) => [...t.byKey.values()].map((k) => k.key.src_app))).toEqual([['a'], ['c']]);
+    expect(written).toEqual([['a'], ['c']]);
   });
 });
 
 describe('GroupCommit batching', () => {
   it('sends everything that arrived during a flush in the next single flush, however long it waited', async () => {
-    const written: string[][] = [];
-    let release!: () => void;
-    const commits = new GroupCommit(
-      (totals) => {
-        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
-        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-      },
-      { windowMs: 1, maxRecords: 100, pendingMaxRecords: 100, timeoutMs: 5_000 },
-    );
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const { commits, written, release } = holdingFirstWrite({
+      windowMs: 1,
+      maxRecords: 100,
+      pendingMaxRecords: 100,
+      timeoutMs: 5_000,
+    });
 
     const first = commits.add([record('a')]);
     await sleep(20);
@@ -57,16 +64,17 @@ describe('GroupCommit batching', () => {
   });
 
   it('starts a new batch once the queued one is full', async () => {
-    const written: string[][] = [];
-    let release!: () => void;
-    const commits = new GroupCommit(
-      (totals) => {
-        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
-        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-      },
-      { windowMs: 1, maxRecords: 2, pendingMaxRecords: 100, timeoutMs: 5_000 },
-    );
-    const added = [commits.add([record('a'), record('b')]), commits.add([record('c'), record('d')]), commits.add([record('e')])];
+    const { commits, written, release } = holdingFirstWrite({
+      windowMs: 1,
+      maxRecords: 2,
+      pendingMaxRecords: 100,
+      timeoutMs: 5_000,
+    });
+    const added = [
+      commits.add([record('a'), record('b')]),
+      commits.add([record('c'), record('d')]),
+      commits.add([record('e')]),
+    ];
     release();
     await Promise.all(added);
     expect(written).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
@@ -75,16 +83,12 @@ describe('GroupCommit batching', () => {
 
 describe('GroupCommit after a flush', () => {
   it('holds the queued batch one more window, so callers answered by the flush join it', async () => {
-    const written: string[][] = [];
-    let release!: () => void;
-    const commits = new GroupCommit(
-      (totals) => {
-        written.push([...totals.byKey.values()].map((k) => k.key.src_app));
-        return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-      },
-      { windowMs: 50, maxRecords: 100, pendingMaxRecords: 100, timeoutMs: 5_000 },
-    );
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const { commits, written, release } = holdingFirstWrite({
+      windowMs: 50,
+      maxRecords: 100,
+      pendingMaxRecords: 100,
+      timeoutMs: 5_000,
+    });
 
     const first = commits.add([record('a')]);
     await sleep(60);
