@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useChildService } from '../support/childService';
-import { expectAcknowledgedStored, keyedLoad, storedByRequest, wholeRequest } from '../support/keyedLoad';
+import { expectStoredFromLoad, keyedLoad, wholeRequest } from '../support/keyedLoad';
 import { waitFor } from '../support/service';
 
 /** The built server as a child process, stopped by a real SIGTERM while clients keep posting. */
@@ -31,14 +31,9 @@ describe('SIGTERM under load', () => {
     const statuses = new Set(load.outcomes.map((o) => o.status));
     expect([...statuses].filter((s) => s !== 200 && s !== 'error')).toEqual([]);
 
-    const stored = await storedByRequest(service.database);
-    const sent = new Map(load.outcomes.map((o) => [o.key, o]));
-    expectAcknowledgedStored(load.outcomes, stored);
-    for (const [key, totals] of stored) {
-      const o = sent.get(key);
-      // Nothing stored was never sent; an unacknowledged request is stored whole or not at all.
-      expect(o).toBeDefined();
-      expect(totals).toEqual(wholeRequest(o!));
+    // Nothing stored was never sent; an unacknowledged request is stored whole or not at all.
+    for (const [totals, o] of await expectStoredFromLoad(service.database, load.outcomes)) {
+      expect(totals).toEqual(wholeRequest(o));
     }
     expect(load.acknowledged()).toBeGreaterThanOrEqual(50);
   }, 60_000);

@@ -61,7 +61,7 @@ export interface StoredTotals {
 }
 
 /** What the database holds, summed per src_app (that is, per request of the load). */
-export async function storedByRequest(database: string): Promise<Map<string, StoredTotals>> {
+async function storedByRequest(database: string): Promise<Map<string, StoredTotals>> {
   const stored = await withMongo(mongoUri(), (client) =>
     client
       .db(database)
@@ -85,9 +85,23 @@ export function wholeRequest(o: Outcome): StoredTotals {
   return { tx: RECORDS_PER_REQUEST * o.bytes, rx: 2 * RECORDS_PER_REQUEST * o.bytes, n: RECORDS_PER_REQUEST };
 }
 
-/** Every acknowledged request is stored whole, exactly once. */
-export function expectAcknowledgedStored(outcomes: readonly Outcome[], stored: Map<string, StoredTotals>): void {
+/**
+ * Checks what the database holds after the load: every acknowledged request is stored whole, exactly once,
+ * and nothing stored was never sent. Returns each request's stored totals with the request, for the caller's
+ * own check of what an unacknowledged request may have left.
+ */
+export async function expectStoredFromLoad(
+  database: string,
+  outcomes: readonly Outcome[],
+): Promise<[StoredTotals, Outcome][]> {
+  const stored = await storedByRequest(database);
   for (const o of outcomes.filter((x) => x.status === 200)) {
     expect(stored.get(o.key)).toEqual(wholeRequest(o));
   }
+  const sent = new Map(outcomes.map((o) => [o.key, o]));
+  return [...stored].map(([key, totals]) => {
+    const o = sent.get(key);
+    expect(o).toBeDefined();
+    return [totals, o!];
+  });
 }
