@@ -181,29 +181,22 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
  * The store's own floor for a read: the driver alone running the service's query of the hour, and reading
  * the whole collection (only that hour) with no filter, sort or projection.
  */
-async function driverReadFloor(mongoUri, collection, hour, times) {
-  const { MongoClient } = require('mongodb');
+async function driverReadFloor(target, hour, times) {
   const { hourTotalsQuery } = require('../../dist/query/flows.js');
-  const client = new MongoClient(mongoUri);
-  try {
-    const target = client.db('fas_bench').collection(collection);
-    const { filter, projection, sort } = hourTotalsQuery(hour);
-    const timed = async (read) => {
-      const ms = [];
-      for (let i = 0; i < times; i++) {
-        const started = performance.now();
-        await read();
-        ms.push(performance.now() - started);
-      }
-      return median(ms);
-    };
-    return {
-      driverQueryP50Ms: await timed(() => target.find(filter, { projection, sort, useBigInt64: true }).toArray()),
-      driverFindAllP50Ms: await timed(() => target.find({}).toArray()),
-    };
-  } finally {
-    await client.close();
-  }
+  const { filter, projection, sort } = hourTotalsQuery(hour);
+  const timed = async (read) => {
+    const ms = [];
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      await read();
+      ms.push(performance.now() - started);
+    }
+    return median(ms);
+  };
+  return {
+    driverQueryP50Ms: await timed(() => target.find(filter, { projection, sort, useBigInt64: true }).toArray()),
+    driverFindAllP50Ms: await timed(() => target.find({}).toArray()),
+  };
 }
 
 /** GET of one hour, sequentially, a few times: time to the last byte and the response size. */
@@ -238,25 +231,19 @@ async function readScenario(server, name, hour, keys, times) {
  * shape them (bucket, key fields, Int64 totals). Inserting is the only way to build a 50,000-key hour on
  * FerretDB, whose upserts scan the whole collection; what is measured is the read.
  */
-async function seed(mongoUri, collection, keys, hour) {
-  const { MongoClient, Long } = require('mongodb');
+async function seed(target, keys, hour) {
+  const { Long } = require('mongodb');
   const { bucketOf, flowKeyText } = require('../../dist/query/flows.js');
-  const client = new MongoClient(mongoUri);
-  try {
-    const docs = agentKeys(keys, hour).map((r) => ({
-      bucket: bucketOf(flowKeyText(r)),
-      hour: r.hour,
-      src_app: r.src_app,
-      dest_app: r.dest_app,
-      vpc_id: r.vpc_id,
-      bytes_tx: Long.fromNumber(r.bytes_tx),
-      bytes_rx: Long.fromNumber(r.bytes_rx),
-    }));
-    const target = client.db('fas_bench').collection(collection);
-    for (let i = 0; i < docs.length; i += 5000) await target.insertMany(docs.slice(i, i + 5000), { ordered: false });
-  } finally {
-    await client.close();
-  }
+  const docs = agentKeys(keys, hour).map((r) => ({
+    bucket: bucketOf(flowKeyText(r)),
+    hour: r.hour,
+    src_app: r.src_app,
+    dest_app: r.dest_app,
+    vpc_id: r.vpc_id,
+    bytes_tx: Long.fromNumber(r.bytes_tx),
+    bytes_rx: Long.fromNumber(r.bytes_rx),
+  }));
+  for (let i = 0; i < docs.length; i += 5000) await target.insertMany(docs.slice(i, i + 5000), { ordered: false });
 }
 
 async function main() {
@@ -314,12 +301,19 @@ async function main() {
       for (const keys of args.target ? [] : args.readKeys) {
         await run('service', async (s) => {
           const readHour = hour + keys;
-          await seed(mongo.uri, s.collection, keys, readHour);
           const times = args.quick ? 3 : 5;
-          return {
-            ...(await readScenario(s, `GET hour of ${keys} keys`, readHour, keys, times)),
-            ...(await driverReadFloor(mongo.uri, s.collection, readHour, times)),
-          };
+          const { MongoClient } = require('mongodb');
+          const client = new MongoClient(mongo.uri);
+          try {
+            const target = client.db('fas_bench').collection(s.collection);
+            await seed(target, keys, readHour);
+            return {
+              ...(await readScenario(s, `GET hour of ${keys} keys`, readHour, keys, times)),
+              ...(await driverReadFloor(target, readHour, times)),
+            };
+          } finally {
+            await client.close();
+          }
         });
       }
     }
