@@ -35,7 +35,7 @@ install() {
 }
 
 free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  node "$(dirname "${BASH_SOURCE[0]}")/free-port.mjs"
 }
 
 start() {

@@ -29,7 +29,7 @@ if [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VER
 fi
 
 [ -f dist/index.js ] || npm run build >/dev/null
-port=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+port=$(node scripts/free-port.mjs)
 work=$(mktemp -d)
 HOST=127.0.0.1 PORT=$port MONGODB_DATABASE="fas_fuzz_$$_$RANDOM" LOG_LEVEL=warn SHUTDOWN_DELAY_MS=0 \
   node dist/index.js >"$work/service.log" 2>&1 &

@@ -12,12 +12,12 @@
 // hundreds on FerretDB, whose upserts scan the collection).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
+import { freePort } from './free-port.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,15 +40,6 @@ if (!uri) {
 }
 const HOUR = 1;
 const SAMPLE_MS = 5000;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startService() {
   const port = await freePort();

@@ -9,13 +9,13 @@
 // /metrics; no peak RSS, no ceiling).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
+import { freePort } from '../free-port.mjs';
 import { parseArgs } from './args.mjs';
 import { agentBodies, agentKeys, hotKeyBodies, batchBodies } from './workload.mjs';
 import { scrape, sample, histogramMean } from './prometheus.mjs';
@@ -25,17 +25,6 @@ const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = parseArgs(process.argv.slice(2));
 const headers = { 'content-type': 'application/json' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntil(check, what, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

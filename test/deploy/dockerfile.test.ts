@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../support/disposableMongo';
 import { buildContextFiles, dockerignoreMatcher, parseDockerfile, replayDockerfile, ReplayResult } from './dockerReplay';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -43,16 +43,6 @@ describe('Dockerfile', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function status(url: string): Promise<number | undefined> {
   try {
