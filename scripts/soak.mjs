@@ -10,14 +10,13 @@
 //
 // --rate is requests per second, each of --records records over --keys distinct keys (keep it in the
 // hundreds on FerretDB, whose upserts scan the collection).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
-import { freePort } from './free-port.mjs';
+import { spawnServer } from './spawn-server.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,20 +41,11 @@ const HOUR = 1;
 const SAMPLE_MS = 5000;
 
 async function startService() {
-  const port = await freePort();
   const database = `fas_soak_${process.pid}_${Date.now()}`;
   const entry = join(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MONGODB_URI: uri, MONGODB_DATABASE: database, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200) return { child, url, database };
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the service did not become ready');
+  const env = { PATH: process.env.PATH, MONGODB_URI: uri, MONGODB_DATABASE: database, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' };
+  const { child, url } = await spawnServer([entry], env, '/readyz');
+  return { child, url, database };
 }
 
 function rssMb(pid) {

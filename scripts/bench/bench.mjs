@@ -7,7 +7,7 @@
 // service's request rate. Every scenario gets a fresh server process and collection, so CPU time and peak
 // RSS belong to that scenario alone. --target URL measures an already running service instead (its CPU from
 // /metrics; no peak RSS, no ceiling).
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
-import { freePort } from '../free-port.mjs';
+import { spawnServer } from '../spawn-server.mjs';
 import { parseArgs } from './args.mjs';
 import { agentBodies, agentKeys, hotKeyBodies, batchBodies } from './workload.mjs';
 import { scrape, sample, histogramMean } from './prometheus.mjs';
@@ -58,27 +58,17 @@ function startMongo() {
 }
 
 /** A server process of its own for one scenario: the service, or the ceiling. */
-async function startServer(kind, mongoUri, collection, extraEnv = {}) {
-  const port = await freePort();
+async function startServer(kind, mongoUri, collection) {
   const entry = kind === 'ceiling' ? join(root, 'scripts/bench/ceiling.mjs') : join(root, 'dist/index.js');
-  const child = spawn(process.execPath, [...args.nodeFlags, entry], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGODB_URI: mongoUri,
-      MONGODB_DATABASE: 'fas_bench',
-      MONGODB_COLLECTION: collection,
-      SHUTDOWN_DELAY_MS: '0',
-      ...(args.flushWindowMs === undefined ? {} : { FLUSH_WINDOW_MS: String(args.flushWindowMs) }),
-      ...extraEnv,
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const ready = kind === 'ceiling' ? '/metrics' : '/readyz';
-  await waitUntil(async () => (await fetch(url + ready)).ok, `${kind} server ready`);
+  const env = {
+    ...process.env,
+    MONGODB_URI: mongoUri,
+    MONGODB_DATABASE: 'fas_bench',
+    MONGODB_COLLECTION: collection,
+    SHUTDOWN_DELAY_MS: '0',
+    ...(args.flushWindowMs === undefined ? {} : { FLUSH_WINDOW_MS: String(args.flushWindowMs) }),
+  };
+  const { child, url } = await spawnServer([...args.nodeFlags, entry], env, kind === 'ceiling' ? '/metrics' : '/readyz');
   return {
     url,
     pid: child.pid,
