@@ -32,6 +32,7 @@ export function createService(
   const metrics = new ServiceMetrics(() => store.pendingRecords);
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
+    connection.client,
     connection.collection,
     {
       windowMs: settings.flushWindowMs,

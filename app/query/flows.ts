@@ -1,4 +1,4 @@
-import { AnyBulkWriteOperation, Document, IndexDescription, Long, Sort } from 'mongodb';
+import { Document, IndexDescription, Long, Sort } from 'mongodb';
 
 /** The roll-up document: one per (hour, src_app, dest_app, vpc_id), its byte counts summed as Int64. */
 export interface FlowTotalsDocument {
@@ -53,29 +53,31 @@ export const flowKeyIndex: IndexDescription = {
   unique: true,
 };
 
+/** One statement of an update command: adds a batch's totals to one key's document, created on first sight. */
+export interface IncrementStatement {
+  q: FlowKey & { bucket: number };
+  u: { $inc: { bytes_tx: bigint; bytes_rx: bigint } };
+  upsert: true;
+}
+
 /** Adds a batch's totals for one key, creating the document on first sight. */
-export function incrementTotals(
-  key: FlowKey,
-  bucket: number,
-  bytesTx: bigint | number,
-  bytesRx: bigint | number,
-): AnyBulkWriteOperation<FlowTotalsDocument> {
+export function incrementTotals(key: FlowKey, bucket: number, bytesTx: bigint | number, bytesRx: bigint | number): IncrementStatement {
   return {
-    updateOne: {
-      // Spelled out field by field so the filter can only ever be an equality on the key.
-      filter: {
-        bucket,
-        hour: key.hour,
-        src_app: key.src_app,
-        dest_app: key.dest_app,
-        vpc_id: key.vpc_id,
-      },
-      // Always Int64 (BSON's encoding of a bigint), so the stored type never depends on the size of the first
-      // increment. A bigint rather than a Long: cheaper to make and to encode (scripts/bench/driver-cost.cjs).
-      update: { $inc: { bytes_tx: BigInt(bytesTx), bytes_rx: BigInt(bytesRx) } },
-      upsert: true,
-    },
+    // Spelled out field by field so the filter can only ever be an equality on the key.
+    q: { bucket, hour: key.hour, src_app: key.src_app, dest_app: key.dest_app, vpc_id: key.vpc_id },
+    // Always Int64 (BSON's encoding of a bigint), so the stored type never depends on the size of the first
+    // increment. A bigint rather than a Long: cheaper to make and to encode (scripts/bench/driver-cost.cjs).
+    u: { $inc: { bytes_tx: BigInt(bytesTx), bytes_rx: BigInt(bytesRx) } },
+    upsert: true,
   };
+}
+
+/**
+ * At least the statement's BSON size inside a command's array of statements: 149 bytes of field names,
+ * types, lengths and its index, plus the names in UTF-8, at most 3 bytes per UTF-16 code unit.
+ */
+export function incrementMaxBytes({ q }: IncrementStatement): number {
+  return 160 + 3 * (q.src_app.length + q.dest_app.length + q.vpc_id.length);
 }
 
 /** Rows of one hour, in the documented order: src_app, then dest_app, then vpc_id. */

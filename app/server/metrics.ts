@@ -56,7 +56,7 @@ export class ServiceMetrics {
 
   private readonly writeCommands = new Counter({
     name: 'fas_mongodb_write_commands_total',
-    help: 'Write commands sent to MongoDB (a bulkWrite is one per command the driver sends)',
+    help: 'Write commands sent to MongoDB, one per command the driver sends',
     labelNames: ['command'] as const,
     registers: [this.registry],
   });

@@ -1,8 +1,16 @@
-import { Collection, FindCursor, MongoBulkWriteError } from 'mongodb';
+import { Collection, FindCursor, MongoClient, MongoServerError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
-import { bucketOf, FlowTotalsDocument, hourTotalsQuery, incrementTotals } from '../query/flows';
+import {
+  bucketOf,
+  FlowTotalsDocument,
+  hourTotalsQuery,
+  IncrementStatement,
+  incrementMaxBytes,
+  incrementTotals,
+} from '../query/flows';
 import { FlowTotals } from './flowTotals';
 import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
+import { StatementError, updateStatements } from './updateCommand';
 
 const DUPLICATE_KEY = 11000;
 
@@ -12,6 +20,7 @@ export class FlowStore {
   private readonly queryTimeoutMs: number;
 
   constructor(
+    private readonly client: MongoClient,
     private readonly collection: Collection<FlowTotalsDocument>,
     options: GroupCommitOptions & { queryTimeoutMs: number },
     onFlush?: (report: FlushReport) => void,
@@ -41,29 +50,26 @@ export class FlowStore {
   }
 
   private async write(totals: FlowTotals): Promise<void> {
-    const operations = [...totals.byKey].map(([text, t]) =>
-      incrementTotals(t.key, bucketOf(text), t.bytesTx, t.bytesRx),
-    );
-    try {
-      await this.collection.bulkWrite(operations, { ordered: false });
-    } catch (err) {
-      const retry = duplicateKeyFailures(err);
-      if (!retry) throw err;
-      await this.collection.bulkWrite(
-        retry.map((index) => operations[index]),
-        { ordered: false },
-      );
-    }
+    const statements: IncrementStatement[] = [];
+    totals.byKey.forEach((t, text) => statements.push(incrementTotals(t.key, bucketOf(text), t.bytesTx, t.bytesRx)));
+    const refused = await this.update(statements);
+    if (refused.length === 0) return;
+    const retry = duplicateKeyFailures(refused);
+    if (!retry) throw new MongoServerError(refused[0]);
+    const again = await this.update(retry.map((index) => statements[index]));
+    if (again.length > 0) throw new MongoServerError(again[0]);
+  }
+
+  private update(statements: IncrementStatement[]): Promise<StatementError[]> {
+    return updateStatements(this.client, this.collection, statements, incrementMaxBytes);
   }
 }
 
 /**
  * Two replicas upserting the same new key race on the unique index: the loser's increment did not apply and
- * a retry finds the winner's document. Returns the operations to retry when those are the only failures.
+ * a retry finds the winner's document. Returns the statements to retry when those are the only failures.
  */
-function duplicateKeyFailures(err: unknown): number[] | undefined {
-  if (!(err instanceof MongoBulkWriteError) || err.result.hasWriteErrors() === false) return undefined;
-  const writeErrors = err.result.getWriteErrors();
-  if (err.result.getWriteConcernError() || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
-  return writeErrors.map((e) => e.index);
+function duplicateKeyFailures(refused: StatementError[]): number[] | undefined {
+  if (refused.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
+  return refused.map((e) => e.index);
 }

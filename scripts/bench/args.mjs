@@ -1,7 +1,8 @@
 // Command-line options of npm run bench; every run is bounded in time and request count.
 
 const usage = `usage: npm run bench -- [--quick] [--json FILE] [--store ferretdb|mongo-java-server] [--keys N] [--duration S]
-                       [--warmup S] [--connections 1,16,64] [--windows 0,2,5,10,20] [--flush-window-ms N]
+                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET]
+                       [--windows 0,2,5,10,20] [--flush-window-ms N]
                        [--target URL] [--server NAME] [--cpu-prof DIR]`;
 const STORES = ['ferretdb', 'mongo-java-server'];
 
@@ -22,6 +23,7 @@ export function parseArgs(argv) {
     durationS: undefined,
     warmupS: undefined,
     connections: [1, 16, 64],
+    only: undefined,
     windows: undefined,
     flushWindowMs: undefined,
     target: undefined,
@@ -42,6 +44,7 @@ export function parseArgs(argv) {
       case '--duration': args.durationS = list(value())[0]; break;
       case '--warmup': args.warmupS = list(value())[0]; break;
       case '--connections': args.connections = list(value()); break;
+      case '--only': args.only = value().split(','); break;
       case '--windows': args.windows = list(value()); break;
       case '--flush-window-ms': args.flushWindowMs = list(value())[0]; break;
       case '--target': args.target = value(); break;

@@ -29,6 +29,9 @@ function plan() {
   return args.stores.map((store) => ({ store, keys: [args.keys ?? localStores[store].keys] }));
 }
 
+/** Whether --only (scenario names; GET for every read) lets a scenario run. */
+const selected = (name) => !args.only || args.only.includes(name);
+
 /** The POST workloads at one key space; each runs on the ceiling, the service and the paced ceiling. */
 function ingestWorkloads(keys) {
   const agent = agentBodies(keys, HOUR);
@@ -36,11 +39,11 @@ function ingestWorkloads(keys) {
     ...args.connections.map((connections) => ({ name: 'agent-100', bodies: agent, recordsPerRequest: 100, connections })),
     { name: 'batch-1000', bodies: batchBodies(agent, 10), recordsPerRequest: 1000, connections: 16 },
     { name: 'hot-keys-100', bodies: hotKeyBodies(HOUR), recordsPerRequest: 100, connections: 16 },
-  ];
+  ].filter((w) => selected(w.name));
 }
 
 /** GETs of a seeded hour, once per store: the hour's key count. */
-const readWorkloads = () => (args.quick ? [1_000] : [1_000, 50_000]);
+const readWorkloads = () => (!selected('GET') ? [] : args.quick ? [1_000] : [1_000, 50_000]);
 
 /** A server process of its own for one scenario: the service, or the ceiling. */
 async function startServer(kind, mongoUri, collection) {
@@ -109,14 +112,14 @@ async function main() {
       if (store) stores.push({ label: store.label, name: store.name });
       try {
         if (store?.warm) await warmUp(store, withServer, keySpaces[0]);
-        if (i === 0 && !args.target && !args.windows) {
+        if (i === 0 && !args.target && !args.windows && selected('idle')) {
           for (const kind of ['ceiling', 'service']) {
             record(store)(await withServer(kind, store, (s) => idleScenario(s, args.quick ? 1 : 2, args.quick ? 2 : 10)));
           }
         }
         for (const keys of keySpaces) {
           if (args.windows) {
-            const agent = ingestWorkloads(keys)[0];
+            const agent = { bodies: agentBodies(keys, HOUR), recordsPerRequest: 100 };
             for (const w of args.windows) {
               args.flushWindowMs = w;
               const options = { ...agent, connections: 16, durationS: args.durationS, warmupS: args.warmupS };

@@ -1,54 +1,63 @@
-// Client CPU the MongoDB driver spends per upsert, for the choices the flush makes: command monitoring on
-// (the service counts write commands with it), Int64 values given as bigint rather than Long, and
-// collection.bulkWrite (retryable) rather than a plain update command. Unordered 1,000-op writes of $inc
-// updates without upsert to an empty collection, so the server's side is as cheap as it gets. Then the same
-// 50-op bulk write back to back and with the process idle in between, as a service is between flushes when
-// its MongoDB is slow: the CPU of the work itself grows after an idle gap (cold caches).
-//   node scripts/bench/driver-cost.cjs mongodb://127.0.0.1:PORT/
-const { MongoClient, Long } = require('mongodb');
-
-const variants = [
-  { name: 'bulkWrite, Long', monitor: false, int64: (n) => Long.fromNumber(n), command: false },
-  { name: 'bulkWrite, Long, monitored', monitor: true, int64: (n) => Long.fromNumber(n), command: false },
-  { name: 'bulkWrite, bigint, monitored', monitor: true, int64: BigInt, command: false },
-  { name: 'update command, bigint, monitored', monitor: true, int64: BigInt, command: true },
-];
-const OPS = 1_000;
+// Client CPU the MongoDB driver spends per upsert, for the ways a flush could send its upserts: shaped as the
+// service shapes them (incrementTotals of dist/query/flows.js: a five-field key filter, a bigint $inc,
+// upsert), 1,600 distinct keys a write (a flush of agent-100 at 16 connections), command monitoring on as in
+// the service. The keys exist after the first round, so the server's side stays an indexed update.
+// Then the service's command of 50 upserts back to back and with the process idle in between, as a service is
+// between flushes when its MongoDB is slow: the CPU of the work itself grows after an idle gap (cold caches).
+//   npm run build && node scripts/bench/driver-cost.cjs mongodb://127.0.0.1:PORT/
 const { setTimeout: sleep } = require('node:timers/promises');
+const { MongoClient, Long } = require('mongodb');
+const { bucketOf, flowKeyIndex, flowKeyText, incrementMaxBytes, incrementTotals } = require('../../dist/query/flows.js');
+const { updateStatements } = require('../../dist/storage/updateCommand.js');
 
-async function measure(uri, variant) {
-  const client = new MongoClient(uri, { monitorCommands: variant.monitor });
+const OPS = 1_600;
+const keys = Array.from({ length: OPS }, (_, i) => ({ hour: 1, src_app: `app-src-${i % 16}`, dest_app: `app-dest-${i}`, vpc_id: `vpc-${i % 5}` }));
+// Built anew for every write, as a flush builds its operations.
+const statements = (int64 = BigInt) => keys.map((k, i) => incrementTotals(k, bucketOf(flowKeyText(k)), int64(1000 + i), int64(2000)));
+const bulkOperations = (int64) => statements(int64).map((s) => ({ updateOne: { filter: s.q, update: s.u, upsert: true } }));
+
+const variants = {
+  // What the service sends: the driver's update operation through its retryable-write path, as bulkWrite
+  // runs it for each batch (app/storage/updateCommand.ts).
+  'updateStatements (retryable; the service)': (c, _db, client) => updateStatements(client, c, statements(), incrementMaxBytes),
+  // The public bulk API over the same operation: a copy and a BSON size calculation of every statement.
+  'collection.bulkWrite (retryable)': (c) => c.bulkWrite(bulkOperations(), { ordered: false }),
+  'collection.bulkWrite, Long values (retryable)': (c) => c.bulkWrite(bulkOperations((n) => Long.fromNumber(n)), { ordered: false }),
+  'initializeUnorderedBulkOp().find().upsert().updateOne() (retryable)': (c) => {
+    const bulk = c.initializeUnorderedBulkOp();
+    for (const { updateOne } of bulkOperations()) bulk.find(updateOne.filter).upsert().updateOne(updateOne.update);
+    return bulk.execute();
+  },
+  // The same command through db.command(): never retried, and it carries no transaction number, so a retry
+  // after a failover could apply an $inc twice.
+  'db.command update (not retryable)': (c, db) => db.command({ update: c.collectionName, updates: statements(), ordered: false }),
+};
+
+async function measure(uri, name, write) {
+  const client = new MongoClient(uri, { monitorCommands: true });
   const db = client.db('fas_driver_cost');
-  // Built anew for every write, as a flush builds its operations.
-  const operations = () =>
-    Array.from({ length: OPS }, (_, i) => ({
-      filter: { bucket: i % 16, hour: 1, src_app: `app-${i % 100}`, dest_app: `app-${i}`, vpc_id: 'vpc-1' },
-      update: { $inc: { bytes_tx: variant.int64(i), bytes_rx: variant.int64(2) } },
-    }));
-  const write = variant.command
-    ? () => db.command({ update: 'empty', updates: operations().map((o) => ({ q: o.filter, u: o.update })), ordered: false })
-    : () => db.collection('empty').bulkWrite(operations().map((updateOne) => ({ updateOne })), { ordered: false });
-  for (let i = 0; i < 20; i++) await write();
-  const n = 100;
+  const collection = db.collection(`upserts_${Date.now()}`);
+  await collection.createIndexes([flowKeyIndex]);
+  for (let i = 0; i < 20; i++) await write(collection, db, client);
+  const n = 60;
   const started = process.cpuUsage();
-  for (let i = 0; i < n; i++) await write();
+  for (let i = 0; i < n; i++) await write(collection, db, client);
   const used = process.cpuUsage(started);
+  await collection.drop();
   await client.close();
-  return { variant: variant.name, cpuUsPerUpsert: Number(((used.user + used.system) / n / OPS).toFixed(2)) };
+  return { variant: name, cpuUsPerUpsert: Number(((used.user + used.system) / n / OPS).toFixed(2)) };
 }
 
 async function measureGap(uri, gapMs) {
-  const client = new MongoClient(uri);
-  const collection = client.db('fas_driver_cost').collection('empty');
-  const operations = Array.from({ length: 50 }, (_, i) => ({
-    updateOne: { filter: { bucket: i % 16, hour: 1, src_app: 'a', dest_app: `d${i}`, vpc_id: 'v' }, update: { $inc: { bytes_tx: 1n } } },
-  }));
-  for (let i = 0; i < 50; i++) await collection.bulkWrite(operations, { ordered: false });
+  const client = new MongoClient(uri, { monitorCommands: true });
+  const collection = client.db('fas_driver_cost').collection(`gap_${Date.now()}`);
+  const write = () => updateStatements(client, collection, statements().slice(0, 50), incrementMaxBytes);
+  for (let i = 0; i < 50; i++) await write();
   const n = 150;
   let waiting = { user: 0, system: 0 };
   const started = process.cpuUsage();
   for (let i = 0; i < n; i++) {
-    await collection.bulkWrite(operations, { ordered: false });
+    await write();
     // The idle wait's own CPU (timer, wake-up) is measured and left out.
     const before = process.cpuUsage();
     if (gapMs > 0) await sleep(gapMs);
@@ -56,16 +65,17 @@ async function measureGap(uri, gapMs) {
     waiting = { user: waiting.user + spent.user, system: waiting.system + spent.system };
   }
   const used = process.cpuUsage(started);
+  await collection.drop();
   await client.close();
   const cpu = used.user + used.system - waiting.user - waiting.system;
-  return { gapMs, cpuUsPer50OpBulkWrite: Math.round(cpu / n) };
+  return { gapMs, cpuUsPer50UpsertCommand: Math.round(cpu / n) };
 }
 
 (async () => {
   const uri = process.argv[2] ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('usage: node scripts/bench/driver-cost.cjs MONGODB_URI');
   for (let round = 0; round < 3; round++) {
-    for (const variant of variants) console.log(JSON.stringify({ round, ...(await measure(uri, variant)) }));
+    for (const [name, write] of Object.entries(variants)) console.log(JSON.stringify({ round, ...(await measure(uri, name, write)) }));
   }
   for (const gapMs of [0, 20, 70]) console.log(JSON.stringify(await measureGap(uri, gapMs)));
 })().catch((err) => {
