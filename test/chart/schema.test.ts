@@ -1,20 +1,24 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot, useStagedChart } from './helm';
 
 const T = 60_000;
 const chart = useStagedChart();
 
-describe('helm lint --strict', () => {
+describe('helm lint --strict with the real subcharts: no warning at all', () => {
   test.each([
     ['default (replica set)', []],
     ['sharded', ['--set', 'mongodb.enabled=false', '--set', 'mongodb-sharded.enabled=true']],
     ['external', ['--set', 'mongodb.enabled=false', '--set', 'externalMongodb.uri=mongodb://db:27017/']],
     ['dev values', ['--values', path.join(repoRoot, 'k8s/values-dev.yaml')]],
+    ['dev sharded values', ['--values', path.join(repoRoot, 'k8s/values-dev.yaml'), '--values', path.join(repoRoot, 'k8s/values-sharded.yaml')]],
   ])(
     '%s',
     (_name, args) => {
       const result = chart().helm(['lint', '--strict', chart().dir, ...args]);
-      expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(result.stdout).not.toContain('[WARNING]');
+      expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
     },
     T,
@@ -58,4 +62,11 @@ describe('values.schema.json rejects bad values with a message naming the value'
     },
     T,
   );
+});
+
+test('the subcharts and Chart.lock are never committed: they come from FAS_SUBCHARTS_DIR or the registry', () => {
+  const tracked = spawnSync('git', ['ls-files', 'charts/fas'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(tracked.status).toBe(0);
+  expect(tracked.stdout.split('\n').filter((file) => file.endsWith('.tgz') || file.endsWith('Chart.lock') || file.startsWith('charts/fas/charts/'))).toEqual([]);
+  expect(tracked.stdout).toContain('charts/fas/Chart.yaml');
 });

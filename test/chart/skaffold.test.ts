@@ -1,10 +1,10 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot, useStagedChart } from './helm';
+import { useStagedChart } from './helm';
+import { repoRoot, sharedDir, sharedDirCandidates } from './paths';
 
 interface HelmRelease {
   name: string;
@@ -20,23 +20,13 @@ interface SkaffoldConfig {
   profiles: { name: string; patches: { op: string; path: string; value: string }[] }[];
 }
 
-/**
- * The schema is shared material, at ../shared beside every checkout (../shared/README.md). A throw-away clone
- * of a checkout (git clone . /tmp/x) has none beside it: it uses the one beside the checkout it came from.
- * FAS_SHARED_DIR overrides both.
- */
-function sharedDir(): string {
-  if (process.env.FAS_SHARED_DIR) return process.env.FAS_SHARED_DIR;
-  const besideThis = path.resolve(repoRoot, '../shared');
-  if (existsSync(besideThis)) return besideThis;
-  // git exits 1 when there is no origin; a URL origin resolves to a path that does not exist.
-  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], { cwd: repoRoot, encoding: 'utf8' });
-  const besideOrigin = path.resolve(origin.stdout.trim() || repoRoot, '../shared');
-  if (existsSync(besideOrigin)) return besideOrigin;
-  throw new Error(`no shared material at ${besideThis} or ${besideOrigin}: set FAS_SHARED_DIR`);
+function schemaDir(): string {
+  const shared = sharedDir();
+  if (!shared) throw new Error(`no shared material at ${sharedDirCandidates().join(' or ')}: set FAS_SHARED_DIR`);
+  return path.join(shared, 'schemas');
 }
 
-const schemaPath = path.join(sharedDir(), 'schemas/skaffold-v4beta14.json');
+const schemaPath = path.join(schemaDir(), 'skaffold-v4beta14.json');
 const config = parse(readFileSync(path.join(repoRoot, 'skaffold.yaml'), 'utf8')) as SkaffoldConfig;
 
 function validator() {
