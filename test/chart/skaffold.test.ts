@@ -4,21 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { useStagedChart } from './helm';
+import { validateObjects } from './kubernetesSchemas';
 import { repoRoot, sharedDir, sharedDirCandidates } from './paths';
-
-interface HelmRelease {
-  name: string;
-  chartPath: string;
-  valuesFiles: string[];
-  setValueTemplates: Record<string, string>;
-}
-interface SkaffoldConfig {
-  apiVersion: string;
-  build: { local: { push: boolean }; artifacts: { image: string; docker: { dockerfile: string } }[] };
-  deploy: { kubeContext: string; helm: { releases: HelmRelease[] } };
-  portForward: { resourceType: string; resourceName: string; port: number; localPort: number }[];
-  profiles: { name: string; patches: { op: string; path: string; value: string }[] }[];
-}
+import { deployedObjects, skaffoldConfig, withProfile } from './skaffold';
 
 function schemaDir(): string {
   const shared = sharedDir();
@@ -27,7 +15,7 @@ function schemaDir(): string {
 }
 
 const schemaPath = path.join(schemaDir(), 'skaffold-v4beta14.json');
-const config = parse(readFileSync(path.join(repoRoot, 'skaffold.yaml'), 'utf8')) as SkaffoldConfig;
+const config = skaffoldConfig;
 
 function validator() {
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as { $schema: string };
@@ -42,6 +30,11 @@ test('skaffold.yaml is valid against the skaffold v4beta14 schema', () => {
   const validate = validator();
   expect(validate(config) ? [] : validate.errors).toEqual([]);
   expect(config.apiVersion).toBe('skaffold/v4beta14');
+});
+
+test.each(skaffoldConfig.profiles.map((p) => p.name))('with profile %s applied it is still valid', (profile) => {
+  const validate = validator();
+  expect(validate(withProfile(profile)) ? [] : validate.errors).toEqual([]);
 });
 
 test('the schema check catches a wrong field', () => {
@@ -66,28 +59,22 @@ test('builds with the local Docker without pushing, deploys charts/fas with the 
   expect(`kind-${kind.name}`).toBe(config.deploy.kubeContext);
 });
 
-describe('each skaffold profile deploys values the chart accepts', () => {
+describe('each skaffold profile deploys values the chart accepts, with no warning', () => {
   const chart = useStagedChart();
 
-  test.each(['(none)', 'sharded', 'external'])(
+  test.each(['(none)', 'sharded', 'external', 'light'])(
     'profile %s',
     (profile) => {
-      const [release] = config.deploy.helm.releases;
-      const files = [...release.valuesFiles];
-      const sets: string[] = ['image.repository=fas', 'image.tag=dev'];
-      for (const patch of config.profiles.find((p) => p.name === profile)?.patches ?? []) {
-        if (patch.path.endsWith('/valuesFiles/-')) files.push(patch.value);
-        else if (patch.path.includes('/setValueTemplates/')) {
-          // FAS_MONGODB_URI as a user would export it.
-          sets.push(`${patch.path.split('/setValueTemplates/')[1]}=mongodb+srv://u:p@cluster0.example.net/`);
-        } else throw new Error(`unexpected patch ${patch.path}`);
-      }
-      if (profile !== '(none)') expect(files.length).toBeGreaterThan(release.valuesFiles.length);
-      const args = ['template', release.name, chart().dir, ...files.flatMap((f) => ['--values', path.join(repoRoot, f)])];
-      const result = chart().helm([...args, ...sets.flatMap((s) => ['--set', s])]);
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
+      const { objects, stderr } = deployedObjects(chart(), profile);
+      expect(stderr).toBe('');
+      expect(validateObjects(objects)).toEqual([]);
+      if (profile !== '(none)') expect(withProfile(profile)).not.toEqual(config);
     },
     60_000,
   );
+});
+
+test('helm waits long enough for a cold sharded start (its own default is 5 minutes)', () => {
+  expect(config.deploy.helm.flags).toEqual({ install: ['--timeout', '15m'], upgrade: ['--timeout', '15m'] });
+  expect(config.deploy.helm.releases[0].wait).toBe(true);
 });
