@@ -38,6 +38,7 @@ function unknownKeys(ours: Tree, theirs: Tree, prefix = ''): string[] {
 
 const valuesFiles = [
   path.join(chartDir, 'values.yaml'),
+  ...readdirSync(path.join(chartDir, 'ci')).map((file) => path.join(chartDir, 'ci', file)),
   ...readdirSync(path.join(repoRoot, 'k8s'))
     .filter((file) => file.startsWith('values-'))
     .map((file) => path.join(repoRoot, 'k8s', file)),
