@@ -366,7 +366,7 @@ describe('every rendered object is valid against the Kubernetes API schemas', ()
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'flows', effect: 'NoSchedule' }],
         imagePullSecrets: ['regcred'],
         service: { type: 'NodePort', annotations: { 'example.com/lb': 'internal' } },
-        metrics: { serviceMonitor: { enabled: true } },
+        metrics: { serviceMonitor: { enabled: true }, grafanaDashboard: { enabled: true } },
       },
     ],
   ];
