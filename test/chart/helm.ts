@@ -34,6 +34,12 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
 export interface HelmResult {
   status: number | null;
   stdout: string;
@@ -108,11 +114,20 @@ export class StagedChart {
 
   /** Rendered objects; throws with helm's message when rendering fails. */
   render(values: object = {}, options: { release?: string; namespace?: string; extra?: string[] } = {}): K8sObject[] {
+    return this.renderWithWarnings(values, options).objects;
+  }
+
+  /** Rendered objects and what helm printed on stderr besides (its warnings); throws when rendering fails. */
+  renderWithWarnings(
+    values: object = {},
+    options: { release?: string; namespace?: string; extra?: string[] } = {},
+  ): { objects: K8sObject[]; stderr: string } {
     const result = this.template(values, options);
     if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-    return parseAllDocuments(result.stdout)
+    const objects = parseAllDocuments(result.stdout)
       .map((doc) => doc.toJS() as K8sObject | null)
       .filter((obj): obj is K8sObject => obj !== null);
+    return { objects, stderr: result.stderr };
   }
 
   dispose(): void {

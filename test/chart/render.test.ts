@@ -1,12 +1,7 @@
 import { parse } from 'yaml';
-import { find, K8sObject, kinds, own, useStagedChart } from './helm';
+import { EnvVar, find, K8sObject, kinds, own, useStagedChart } from './helm';
 import { validateObjects } from './kubernetesSchemas';
 
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
-}
 interface Container {
   name: string;
   image: string;

@@ -1,16 +1,11 @@
 import path from 'node:path';
-import { find, K8sObject, own, useStagedChart } from './helm';
+import { EnvVar, find, K8sObject, own, useStagedChart } from './helm';
 
 /**
  * What the fas Deployment refers to, checked against the objects the real bitnami subcharts render: hosts,
  * port, replica set, Secret and root user, in each bundled mode and naming variant.
  */
 
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
-}
 interface Container {
   name: string;
   env?: EnvVar[];
@@ -102,9 +97,8 @@ describe('replica set mode: every host is a member of the StatefulSet behind the
   test.each(variants)(
     '%s',
     (_name, values, options) => {
-      const result = chart().template(values, options);
-      expect(result.stderr).toBe('');
-      const objects = chart().render(values, options);
+      const { objects, stderr } = chart().renderWithWarnings(values, options);
+      expect(stderr).toBe('');
       const [sts] = objects.filter((o): o is Workload => o.kind === 'StatefulSet');
       const mongod = sts.spec.template.spec.containers[0];
       const service = find<Service>(objects, 'Service', sts.spec.serviceName);
@@ -142,9 +136,8 @@ describe('sharded mode: the one host is the Service in front of mongos', () => {
   test.each(variants)(
     '%s',
     (_name, values, options) => {
-      const result = chart().template(values, options);
-      expect(result.stderr).toBe('');
-      const objects = chart().render(values, options);
+      const { objects, stderr } = chart().renderWithWarnings(values, options);
+      expect(stderr).toBe('');
       const workloads = objects.filter((o): o is Workload => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && !own([o]).length);
       const mongos = workloads.find((w) => w.spec.template.metadata.labels['app.kubernetes.io/component'] === 'mongos');
       if (!mongos) throw new Error('no mongos among the rendered workloads');
