@@ -10,7 +10,7 @@ export function sharedDirCandidates(): string[] {
   if (process.env.FAS_SHARED_DIR) return [process.env.FAS_SHARED_DIR];
   // git exits 1 when there is no origin; a URL origin resolves to a path that does not exist.
   const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], { cwd: repoRoot, encoding: 'utf8' });
-  return [path.resolve(repoRoot, '../shared'), path.resolve(origin.stdout.trim() || repoRoot, '../shared')];
+  return [...new Set([path.resolve(repoRoot, '../shared'), path.resolve(origin.stdout.trim() || repoRoot, '../shared')])];
 }
 
 /**
