@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from '../spawn-server.mjs';
 import { parseArgs } from './args.mjs';
+import { rangeReadScenarios } from './rangeReads.mjs';
 import { DATABASE, idleScenario, ingestScenario, load, readScenario } from './scenarios.mjs';
 import { localStores, startStore } from './stores.mjs';
 import { agentBodies, hotKeyBodies, batchBodies } from './workload.mjs';
@@ -44,6 +45,12 @@ function ingestWorkloads(keys) {
 
 /** GETs of a seeded hour, once per store: the hour's key count. */
 const readWorkloads = () => (!selected('GET') ? [] : args.quick ? [1_000] : [1_000, 50_000]);
+
+/** Reads over ranges: hours × keys an hour the store holds for them. */
+function rangeStore(store) {
+  if (args.quick) return { hours: 3, keys: 1_000 };
+  return { hours: 24, keys: localStores[store.kind]?.rangeKeys ?? 50_000 };
+}
 
 /** A server process of its own for one scenario: the service, or the ceiling. */
 async function startServer(kind, mongoUri, collection) {
@@ -132,6 +139,14 @@ async function main() {
         // Reads need the collection itself to be filled, which a --target run cannot reach.
         for (const keys of store && !args.windows ? readWorkloads() : []) {
           record(store)(await withServer('service', store, (s) => readScenario(s, store, HOUR + keys, keys, args.quick ? 3 : 5)));
+        }
+        const ranges = store && !args.windows ? rangeStore(store) : undefined;
+        if (ranges) {
+          const options = { ...ranges, firstHour: HOUR, times: args.quick ? 1 : 3 };
+          const reads = await withServer('service', store, (s) =>
+            rangeReadScenarios(s, store.client.db(DATABASE).collection(s.collection), options),
+          );
+          reads.forEach(record(store));
         }
       } finally {
         await store?.stop();

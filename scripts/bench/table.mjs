@@ -50,7 +50,7 @@ export function printTable(report) {
     ]));
   }
 
-  const reads = report.results.filter((r) => r.rows !== undefined);
+  const reads = report.results.filter((r) => r.rows !== undefined && !r.rangeRead);
   if (reads.length > 0) {
     out.push('');
     out.push(...align([
@@ -58,6 +58,17 @@ export function printTable(report) {
       ...reads.map((r) => [
         r.scenario, r.store, String(r.rows), String(r.bytes), fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.peakRssMiB),
         fmt(r.storeCpuMsPerGet, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2), fmt(r.driverFindAllP50Ms, 1),
+      ]),
+    ]));
+  }
+  const ranges = report.results.filter((r) => r.rangeRead);
+  if (ranges.length > 0) {
+    out.push('');
+    out.push(...align([
+      ['range read', 'store', 'store holds', 'rows', 'pages', 'p50 ms', 'max ms', 'driver: same pipelines p50 ms', '× driver'],
+      ...ranges.map((r) => [
+        r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys`, String(r.rows), String(r.pages), fmt(r.latencyP50Ms, 1),
+        fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
       ]),
     ]));
   }

@@ -18,6 +18,8 @@ interface BenchResult {
   writeCommandsPerFlush?: number;
   idleCpuMsPerS?: number;
   rows?: number;
+  pages?: number;
+  rangeRead?: boolean;
   driverQueryP50Ms?: number;
 }
 
@@ -78,5 +80,20 @@ describe('npm run bench', () => {
       expect(read?.rows).toBe(1000);
       expect(read?.driverQueryP50Ms).toBeGreaterThan(0);
     }
+  });
+
+  it('answers the reads over ranges on each store, through the service as the driver alone does', () => {
+    for (const store of stores) {
+      const reads = results.filter((r) => r.rangeRead && r.store === store);
+      // 3 hours of 1,000 keys: 2 src apps, 100 dest apps, 3 hours, and an hour's 1,000 rows on one page.
+      expect(reads.map((r) => [r.scenario, r.rows, r.pages])).toEqual([
+        ['top 10 src_app by bytes over 3 h', 2, 1],
+        ['one src_app by dest_app over 3 h', 100, 1],
+        ['time series of one key over 3 h', 3, 1],
+        ['one hour of 1000 keys, 1,000 rows a page', 1000, 1],
+      ]);
+      for (const r of reads) expect(r.driverQueryP50Ms).toBeGreaterThan(0);
+    }
+    expect(stdout).toContain('range read');
   });
 });
