@@ -14,6 +14,11 @@ import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
 import { StatementError, updateStatements } from './updateCommand';
 
 const DUPLICATE_KEY = 11000;
+/**
+ * Rows per reply of an hour's read. Without it every reply after MongoDB's first 101 rows holds up to 16 MiB,
+ * deserialized at once: the whole of a 50,000-key hour in one (docs/benchmarks.md).
+ */
+const READ_BATCH_SIZE = 1000;
 
 /** Hourly flow totals in MongoDB: records are rolled up into one document per key through group commit. */
 export class FlowStore {
@@ -42,7 +47,13 @@ export class FlowStore {
   /** The rows of one hour in key order, with Int64 totals as bigint so no sum passes through a double. */
   hourTotals(hour: number): FindCursor<FlowTotalsDocument> {
     const { filter, projection, sort } = hourTotalsQuery(hour);
-    return this.collection.find(filter, { projection, sort, useBigInt64: true, maxTimeMS: this.queryTimeoutMs });
+    return this.collection.find(filter, {
+      projection,
+      sort,
+      useBigInt64: true,
+      maxTimeMS: this.queryTimeoutMs,
+      batchSize: READ_BATCH_SIZE,
+    });
   }
 
   /** The rows of a read in its order, with Int64 sums as bigint so no total passes through a double. */

@@ -30,7 +30,7 @@ function plan() {
   return args.stores.map((store) => ({ store, keys: [args.keys ?? localStores[store].keys] }));
 }
 
-/** Whether --only (scenario names; GET for every read) lets a scenario run. */
+/** Whether --only lets a scenario run: its name, GET for the reads of one hour, ranges for reads over ranges. */
 const selected = (name) => !args.only || args.only.includes(name);
 
 /** The POST workloads at one key space; each runs on the ceiling, the service and the paced ceiling. */
@@ -140,7 +140,7 @@ async function main() {
         for (const keys of store && !args.windows ? readWorkloads() : []) {
           record(store)(await withServer('service', store, (s) => readScenario(s, store, HOUR + keys, keys, args.quick ? 3 : 5)));
         }
-        const ranges = store && !args.windows ? rangeStore(store) : undefined;
+        const ranges = store && !args.windows && selected('ranges') ? rangeStore(store) : undefined;
         if (ranges) {
           const options = { ...ranges, firstHour: HOUR, times: args.quick ? 1 : 3 };
           const reads = await withServer('service', store, (s) =>
