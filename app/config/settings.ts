@@ -63,7 +63,7 @@ export const settingsSchema = Joi.object<Settings, true>({
   mongodbHeartbeatFrequencyMs: int(500).default(5000),
   mongodbShardCollection: Joi.boolean().default(false),
   flushWindowMs: int(0, 10_000).default(10),
-  flushMaxRecords: int(1, 1_000_000).default(20_000),
+  flushMaxRecords: int(1, 1_000_000).default(5000),
   flushTimeoutMs: int(100, 600_000).default(10_000),
   pendingMaxRecords: int(1).default(200_000),
   bodyLimit: Joi.string()

@@ -8,7 +8,7 @@ import { SweepReport } from '../storage/retentionSweep';
 // Commands that write to the collection; everything else the driver sends (find, getMore, hello) is a read.
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete']);
 
-// Batches go from 1 record to FLUSH_MAX_RECORDS (default 20,000) and flushes take from about a millisecond
+// Batches go from 1 record to FLUSH_MAX_RECORDS (default 5,000) and flushes take from about a millisecond
 // to seconds, so both scales are exponential.
 const SIZE_BUCKETS = [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
