@@ -41,7 +41,8 @@ def main(source: str, target: str) -> None:
                 rate.bar([j + offset for j in x], series(server, "flowsPerS"), width, label=label)
         for axis in (cpu, rate):
             axis.set_xticks(list(x), labels, fontsize=8)
-        cpu.set_title(f"{store}, {keys:,} keys: CPU µs per flow (lower is better)", fontsize=10)
+        cpu.set_title(f"{store}, {keys:,} keys: CPU µs per flow (log scale, lower is better)", fontsize=10)
+        cpu.set_yscale("log")
         rate.set_title(f"{store}, {keys:,} keys: flows/s (log scale)", fontsize=10)
         rate.set_yscale("log")
         cpu.legend(fontsize=7)
