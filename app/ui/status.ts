@@ -1,0 +1,59 @@
+import { byId, el } from './dom';
+
+/**
+ * What the page is doing, said in words: loading and "no flows" in a polite status line, failures in an
+ * alert. The results show only when there are some; while a new view loads, the old one stays, dimmed.
+ */
+export class Status {
+  private readonly status = byId('status');
+  private readonly alert = byId('alert');
+  private readonly results = byId('results');
+
+  private set(status: string, alert: Node[] = [], results: 'show' | 'hide' | 'keep' = 'hide'): void {
+    this.status.textContent = status;
+    this.status.classList.toggle('quiet', results === 'show');
+    this.alert.replaceChildren(...alert);
+    if (results !== 'keep') this.results.hidden = results === 'hide';
+    this.results.setAttribute('aria-busy', String(results === 'keep'));
+  }
+
+  loading(): void {
+    this.set('Loading flows…', [], 'keep');
+  }
+
+  ready(summary: string): void {
+    this.set(summary, [], 'show');
+  }
+
+  empty(what: string): void {
+    this.set(`No flows in ${what}.`);
+  }
+
+  /** The API answered 503: storage is away; the page retries by itself. */
+  unavailable(retryInSeconds: number): void {
+    this.set('', [
+      el('p', {}, el('strong', {}, 'Storage unavailable.'), ' The service cannot reach its MongoDB right now (HTTP 503).'),
+      el('p', {}, `Retrying in ${retryInSeconds} s…`),
+    ]);
+  }
+
+  /** The service could not be reached at all. */
+  unreachable(retryInSeconds: number): void {
+    this.set('', [
+      el('p', {}, el('strong', {}, 'The service does not answer.'), ' Is the port-forward still running?'),
+      el('p', {}, `Retrying in ${retryInSeconds} s…`),
+    ]);
+  }
+
+  /** A URL parameter the console or the API refused, named. */
+  badParameter(parameter: string, problem: string): void {
+    this.set('', [
+      el('p', {}, el('strong', {}, 'This URL has a bad parameter: '), el('code', {}, parameter), ` ${problem}`),
+      el('p', {}, el('a', { href: '/' }, 'Show the latest hour instead')),
+    ]);
+  }
+
+  failed(message: string): void {
+    this.set('', [el('p', {}, el('strong', {}, 'The flows could not be read. '), message)]);
+  }
+}
