@@ -9,12 +9,15 @@
 #
 # `go install github.com/FerretDB/FerretDB/cmd/ferretdb@VERSION` builds a binary that panics at start: the
 # module from the proxy lacks build/version/version.txt, which FerretDB's own build generates from git. So
-# this builds the same module source with that one file written in.
+# this builds the same module source with that one file written in, and with the fixes in
+# scripts/ferretdb-patches/ applied: bugs where FerretDB answers differently from MongoDB (each patch says
+# which). The cached binary is named after the patches, so changing them rebuilds it.
 set -euo pipefail
 
 version=${FERRETDB_VERSION:-v1.24.2}
 cache=${FAS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fas}
-bin="$cache/ferretdb-$version/ferretdb"
+patches=$(cd "$(dirname "${BASH_SOURCE[0]}")/ferretdb-patches" && pwd)
+bin="$cache/ferretdb-$version-$(cat "$patches"/*.patch | sha256sum | cut -c1-12)/ferretdb"
 
 install() {
   if [ -x "$bin" ]; then echo "$bin"; return; fi
@@ -26,6 +29,10 @@ install() {
   cp -r "$src/." "$work"
   chmod -R u+w "$work"
   echo "$version" > "$work/build/version/version.txt"
+  local patch
+  for patch in "$patches"/*.patch; do
+    (cd "$work" && git apply "$patch")
+  done
   mkdir -p "$(dirname "$bin")"
   echo "ferretdb.sh: building FerretDB $version (first run only)" >&2
   (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb)
