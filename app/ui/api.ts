@@ -58,6 +58,9 @@ export function flowsQuery(hours: Hours, filters: Record<Field, string[]>, extra
   return `/flows?${query}`;
 }
 
+/** The parameters an error is about when its body does not name one. */
+const impliedParameter: Record<string, string> = { invalid_hour: 'hour', range_too_long: 'from, to' };
+
 async function failure(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => ({}))) as {
     error?: string;
@@ -67,7 +70,7 @@ async function failure(res: Response): Promise<ApiError> {
   };
   const retryAfter = Number(res.headers.get('Retry-After'));
   return new ApiError(res.status, body.error ?? 'http_error', body.message ?? `the service answered ${res.status}`, {
-    parameter: body.parameter ?? (body.error === 'invalid_hour' ? 'hour' : undefined),
+    parameter: body.parameter ?? impliedParameter[body.error ?? ''],
     retryAfter: Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     maxHours: body.max_hours,
   });

@@ -2,23 +2,26 @@ import { byId, el } from './dom';
 
 /**
  * What the page is doing, said in words: loading and "no flows" in a polite status line, failures in an
- * alert. The results show only when there are some; while a new view loads, the old one stays, dimmed.
+ * alert. The results show only when there are some.
  */
 export class Status {
   private readonly status = byId('status');
   private readonly alert = byId('alert');
   private readonly results = byId('results');
 
-  private set(status: string, alert: Node[] = [], results: 'show' | 'hide' | 'keep' = 'hide'): void {
+  private set(status: string, alert: Node[], results: 'show' | 'hide'): void {
     this.status.textContent = status;
     this.status.classList.toggle('quiet', results === 'show');
     this.alert.replaceChildren(...alert);
-    if (results !== 'keep') this.results.hidden = results === 'hide';
-    this.results.setAttribute('aria-busy', String(results === 'keep'));
+    this.results.hidden = results === 'hide';
+    this.results.setAttribute('aria-busy', 'false');
   }
 
+  /** Until the answer comes, what was shown stays: the results dimmed, an alert as it was. */
   loading(): void {
-    this.set('Loading flows…', [], 'keep');
+    this.status.textContent = 'Loading flows…';
+    this.status.classList.remove('quiet');
+    this.results.setAttribute('aria-busy', 'true');
   }
 
   ready(summary: string): void {
@@ -26,7 +29,7 @@ export class Status {
   }
 
   empty(what: string): void {
-    this.set(`No flows in ${what}.`);
+    this.set(`No flows in ${what}.`, [], 'hide');
   }
 
   /** The API answered 503: storage is away; the page retries by itself. */
@@ -34,7 +37,7 @@ export class Status {
     this.set('', [
       el('p', {}, el('strong', {}, 'Storage unavailable.'), ' The service cannot reach its MongoDB right now (HTTP 503).'),
       el('p', {}, `Retrying in ${retryInSeconds} s…`),
-    ]);
+    ], 'hide');
   }
 
   /** The service could not be reached at all. */
@@ -42,7 +45,7 @@ export class Status {
     this.set('', [
       el('p', {}, el('strong', {}, 'The service does not answer.'), ' Is the port-forward still running?'),
       el('p', {}, `Retrying in ${retryInSeconds} s…`),
-    ]);
+    ], 'hide');
   }
 
   /** A URL parameter the console or the API refused, named. */
@@ -50,10 +53,10 @@ export class Status {
     this.set('', [
       el('p', {}, el('strong', {}, 'This URL has a bad parameter: '), el('code', {}, parameter), ` ${problem}`),
       el('p', {}, el('a', { href: '/' }, 'Show the latest hour instead')),
-    ]);
+    ], 'hide');
   }
 
   failed(message: string): void {
-    this.set('', [el('p', {}, el('strong', {}, 'The flows could not be read. '), message)]);
+    this.set('', [el('p', {}, el('strong', {}, 'The flows could not be read. '), message)], 'hide');
   }
 }
