@@ -19,6 +19,7 @@ export type ChartOption = ComposeOption<
 >;
 
 const dark = matchMedia('(prefers-color-scheme: dark)');
+const still = matchMedia('(prefers-reduced-motion: reduce)');
 
 /** An ECharts chart in an element, drawn in the page's colour scheme and redrawn when it or the size changes. */
 export class Chart {
@@ -41,7 +42,12 @@ export class Chart {
 
   /** Draws the option; label describes it in words for those who cannot see it. */
   show(option: ChartOption, label: string): void {
-    this.option = { backgroundColor: 'transparent', tooltip: { renderMode: 'richText', confine: true }, ...option };
+    this.option = {
+      backgroundColor: 'transparent',
+      animation: !still.matches,
+      ...option,
+      tooltip: { ...(option.tooltip as TooltipComponentOption), renderMode: 'richText', confine: true },
+    };
     this.chart.setOption(this.option, { notMerge: true });
     this.element.setAttribute('aria-label', label);
   }
