@@ -26,7 +26,7 @@ export interface ErrorDetails {
   maxHours?: number;
 }
 
-/** An answer other than 200, with the API's error code and message. */
+/** An answer other than 200, with the API's error code and message; status 0 when none came. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -78,7 +78,10 @@ async function failure(res: Response): Promise<ApiError> {
 
 /** One page of GET /flows. */
 export async function flowsPage(url: string, signal: AbortSignal): Promise<Page> {
-  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } }).catch((err: unknown) => {
+    if (signal.aborted) throw err;
+    throw new ApiError(0, 'unreachable', 'the service did not answer');
+  });
   if (!res.ok) throw await failure(res);
   const next = /<([^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get('Link') ?? '')?.[1];
   return { rows: parseRows(await res.text()), next: next && new URL(next, res.url).href };

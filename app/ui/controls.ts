@@ -1,7 +1,6 @@
 import { byId, el } from './dom';
 import { hourCount, Hours, hourToInput, inputToHour, MAX_HOUR } from './hours';
-import { fieldNames } from './table';
-import { Field, FIELDS, LIMITS, View } from './view';
+import { Field, fieldNames, FIELDS, LIMITS, View } from './view';
 
 const ROWS_STEP = 25;
 

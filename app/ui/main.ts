@@ -17,7 +17,8 @@ const sankeyChart = new Chart(byId('sankey'));
 const seriesChart = new Chart(byId('series'));
 const controls = new Controls(
   (view) => {
-    history.pushState(null, '', `?${viewQuery(view)}`);
+    const search = `?${viewQuery(view)}`;
+    if (search !== location.search) history.pushState(null, '', search);
     void show(view);
   },
   (span) => void show({ ...controls.current, hours: undefined }, span),
@@ -76,22 +77,15 @@ function describe(view: View): string {
 }
 
 function failed(err: unknown, requested: Requested, span: number): void {
-  const again = (seconds: number) => {
-    retry = window.setTimeout(() => void show(requested, span), seconds * 1000);
-  };
-  if (err instanceof ApiError && err.status === 503) {
+  if (!(err instanceof ApiError)) throw err;
+  if (err.status === 503 || err.status === 0) {
     const seconds = err.details.retryAfter ?? 5;
-    status.unavailable(seconds);
-    again(seconds);
-  } else if (err instanceof ApiError && err.status === 400) {
+    status.unavailable(err.code, seconds);
+    retry = window.setTimeout(() => void show(requested, span), seconds * 1000);
+  } else if (err.status === 400) {
     status.badParameter(err.details.parameter ?? 'unknown', err.message);
-  } else if (err instanceof ApiError) {
-    status.failed(err.message);
-  } else if (err instanceof TypeError) {
-    status.unreachable(5);
-    again(5);
   } else {
-    throw err;
+    status.failed(err.message);
   }
 }
 

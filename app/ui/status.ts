@@ -1,5 +1,10 @@
 import { byId, el } from './dom';
 
+const unavailableWords: Record<string, [string, string]> = {
+  storage_unavailable: ['Storage unavailable.', ' The service cannot reach its MongoDB right now (HTTP 503).'],
+  unreachable: ['The service does not answer.', ' Is the port-forward still running?'],
+};
+
 /**
  * What the page is doing, said in words: loading and "no flows" in a polite status line, failures in an
  * alert. The results show only when there are some.
@@ -32,20 +37,10 @@ export class Status {
     this.set(`No flows in ${what}.`, [], 'hide');
   }
 
-  /** The API answered 503: storage is away; the page retries by itself. */
-  unavailable(retryInSeconds: number): void {
-    this.set('', [
-      el('p', {}, el('strong', {}, 'Storage unavailable.'), ' The service cannot reach its MongoDB right now (HTTP 503).'),
-      el('p', {}, `Retrying in ${retryInSeconds} s…`),
-    ], 'hide');
-  }
-
-  /** The service could not be reached at all. */
-  unreachable(retryInSeconds: number): void {
-    this.set('', [
-      el('p', {}, el('strong', {}, 'The service does not answer.'), ' Is the port-forward still running?'),
-      el('p', {}, `Retrying in ${retryInSeconds} s…`),
-    ], 'hide');
+  /** No answer, or a 503 (storage_unavailable: MongoDB is away); the page tries again by itself. */
+  unavailable(code: string, retryInSeconds: number): void {
+    const [what, why] = unavailableWords[code] ?? ['The service is unavailable.', ` It answered 503 (${code}).`];
+    this.set('', [el('p', {}, el('strong', {}, what), why), el('p', {}, `Retrying in ${retryInSeconds} s…`)], 'hide');
   }
 
   /** A URL parameter the console or the API refused, named. */

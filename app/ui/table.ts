@@ -2,9 +2,8 @@ import { Row } from './api';
 import { exactBytes, humanBytes } from './bytes';
 import { el } from './dom';
 import { metricOf, Totals } from './flows';
-import { Field, Metric, View } from './view';
+import { fieldNames, Metric, View } from './view';
 
-export const fieldNames: Record<Field, string> = { src_app: 'Source app', dest_app: 'Destination app', vpc_id: 'VPC' };
 const metricNames: Record<Metric, string> = { bytes_tx: 'Sent (tx)', bytes_rx: 'Received (rx)', bytes: 'Total' };
 const metricOrder: Metric[] = ['bytes_tx', 'bytes_rx', 'bytes'];
 

@@ -2,6 +2,7 @@ import { Hours, MAX_HOUR } from './hours';
 
 export const FIELDS = ['src_app', 'dest_app', 'vpc_id'] as const;
 export type Field = (typeof FIELDS)[number];
+export const fieldNames: Record<Field, string> = { src_app: 'Source app', dest_app: 'Destination app', vpc_id: 'VPC' };
 export const METRICS = ['bytes', 'bytes_tx', 'bytes_rx'] as const;
 export type Metric = (typeof METRICS)[number];
 

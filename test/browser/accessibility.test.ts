@@ -79,7 +79,7 @@ describe('the console for every reader', () => {
 });
 
 describe('the watcher these tests rely on', () => {
-  it('catches a CSP violation, a console error and a request to another origin', async () => {
+  it('catches a CSP violation, a console error, an error answer and a request to another origin', async () => {
     const watched = await watchedPage(browser(), service().url);
     try {
       await watched.page.goto(`${service().url}/?hour=${hour}`);
@@ -88,12 +88,16 @@ describe('the watcher these tests rely on', () => {
         script.textContent = 'window.inline = true';
         document.body.append(script);
         console.error('on purpose');
+        fetch('/nowhere');
       `);
+      const expected = [
+        expect.stringMatching(/^CSP violation: script-src/),
+        'console error: on purpose',
+        `HTTP 404 ${service().url}/nowhere`,
+      ];
       let problems: string[] = [];
-      await waitFor(async () => (problems = await watched.problems()).some((p) => p.startsWith('CSP')), 10_000);
-      expect(problems).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^CSP violation: script-src/), 'console error: on purpose']),
-      );
+      await waitFor(async () => (problems = await watched.problems()).length >= expected.length, 10_000);
+      expect(problems).toEqual(expect.arrayContaining(expected));
       // The policy refuses a fetch to another origin before it is sent; a navigation it does not govern.
       await watched.page.goto('http://other.invalid/x').catch(() => undefined);
       expect(await watched.problems()).toContain('request to another origin: http://other.invalid/x');

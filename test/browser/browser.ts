@@ -42,8 +42,13 @@ export function useBrowser(): () => Browser {
 
 export interface WatchedPage {
   page: Page;
-  /** Everything that went wrong so far: console errors, uncaught errors, CSP violations, other origins. */
+  /**
+   * Everything that went wrong so far: console errors, uncaught errors, CSP violations, requests to other
+   * origins, answers of 400 or more (`HTTP 503 <url>`), except those a test expects (allow).
+   */
   problems(): Promise<string[]>;
+  /** Expects problems that match: they are left out of problems(). */
+  allow(pattern: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -55,10 +60,18 @@ export async function watchedPage(browser: Browser, origin: string, options: Bro
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems: string[] = [];
+  const allowed: RegExp[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    // Chromium logs every answer of 400 or more as an error too; those are recorded from the response below.
+    const text = message.text();
+    if (message.type() === 'error' && !text.startsWith('Failed to load resource: the server responded with a status of')) {
+      problems.push(`console error: ${text}`);
+    }
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (new URL(url).origin === origin) return route.continue();
@@ -75,7 +88,10 @@ export async function watchedPage(browser: Browser, origin: string, options: Bro
     page,
     async problems() {
       const violations = (await page.evaluate('window.__violations').catch(() => [])) as string[];
-      return [...problems, ...violations.map((v) => `CSP violation: ${v}`)];
+      return [...problems, ...violations.map((v) => `CSP violation: ${v}`)].filter((p) => !allowed.some((a) => a.test(p)));
+    },
+    allow(pattern) {
+      allowed.push(pattern);
     },
     close: () => context.close(),
   };
