@@ -1,6 +1,7 @@
 import { useChildService } from '../support/childService';
+import { waitFor } from '../support/service';
 import { useBrowser, WatchedPage, watchedPage } from './browser';
-import { apiRows, BIG_SUM, currentHour, ExactRow, post, query, sampleFlows, shown, tableRows } from './consolePage';
+import { apiRows, BIG_SUM, currentHour, ExactRow, paintedShare, post, query, sampleFlows, shown, tableRows } from './consolePage';
 
 const hour = currentHour() - 1;
 const iso = (h: number) => new Date(h * 3_600_000).toISOString().slice(0, 16);
@@ -121,15 +122,11 @@ describe('the console, in Chromium, over the service’s own API', () => {
   it('draws who sends to whom and the hours, the top flows named and the rest summed as other', async () => {
     await open(`?from=${hour - 1}&to=${hour}&top=5`);
     for (const chart of ['#sankey', '#series']) {
-      const painted = await page().locator(`${chart} canvas`).first().evaluate((canvas) => {
-        const { width, height } = canvas;
-        const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
-        let count = 0;
-        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count += 1;
-        return count / (width * height);
-      });
-      expect([chart, painted]).toEqual([chart, expect.any(Number)]);
-      expect(painted).toBeGreaterThan(0.02);
+      // ECharts animates the drawing in: wait for it to fill.
+      let share = 0;
+      await waitFor(async () => (share = await paintedShare(page(), chart)) > 0.05, 10_000).catch(() => undefined);
+      expect([chart, share]).toEqual([chart, expect.any(Number)]);
+      expect(share).toBeGreaterThan(0.05);
     }
     const sankey = (await page().getAttribute('#sankey', 'aria-label')) ?? '';
     expect(sankey).toMatch(/^Sankey diagram of bytes from source app to destination app: checkout to payments 18\.0 PB; /);

@@ -51,6 +51,17 @@ export async function tableRows(page: Page, selector = '#talkers tbody tr'): Pro
   );
 }
 
+/** The share of a chart's canvas with any paint on it: 0 for a blank chart. */
+export async function paintedShare(page: Page, chart: string): Promise<number> {
+  return page.locator(`${chart} canvas`).first().evaluate((canvas) => {
+    const { width, height } = canvas;
+    const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted += 1;
+    return painted / (width * height);
+  });
+}
+
 export function query(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;
 }
