@@ -53,5 +53,8 @@ function foot(view: View, totals: Totals): HTMLTableSectionElement {
 export function renderTable(table: HTMLTableElement, view: View, rows: Row[], totals: Totals, onSort: (m: Metric) => void): void {
   const shown = rows.length === 1 ? '1 row' : `${rows.length} rows`;
   const caption = el('caption', {}, `${shown}, largest ${metricNames[view.sort].toLowerCase()} first`);
+  // A header a person just pressed is redrawn: the keyboard stays on it.
+  const focused = table.contains(document.activeElement) ? document.activeElement?.getAttribute('data-sort') : null;
   table.replaceChildren(caption, head(view, onSort), body(view, rows), foot(view, totals));
+  if (focused) table.querySelector<HTMLButtonElement>(`button[data-sort="${focused}"]`)?.focus();
 }
