@@ -136,13 +136,15 @@ describe('the console, in Chromium, over the service’s own API', () => {
     expect(series).toContain('per hour, 2 hours; the busiest hour is');
     expect(series).toContain(`${iso(hour).replace('T', ' ')} UTC`);
 
-    // Tooltips on hover are drawn on the canvas: an HTML one would break the page's style-src.
+    // Hovering shows a tooltip, drawn on the canvas: an HTML one would break the page's style-src.
     for (const chart of ['#sankey', '#series']) {
+      await page().locator(chart).scrollIntoViewIfNeeded();
       const box = await page().locator(chart).boundingBox();
       if (!box) throw new Error(`${chart} is not on screen`);
-      for (const x of [0.2, 0.5, 0.8]) await page().mouse.move(box.x + box.width * x, box.y + box.height * 0.5);
+      const before = await paintedShare(page(), chart);
+      await page().mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
+      await waitFor(async () => (await paintedShare(page(), chart)) !== before, 10_000);
     }
-    await page().evaluate('new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))');
   });
 
   it('says so when an hour has no flows', async () => {

@@ -51,14 +51,18 @@ export async function tableRows(page: Page, selector = '#talkers tbody tr'): Pro
   );
 }
 
-/** The share of a chart's canvas with any paint on it: 0 for a blank chart. */
+/**
+ * The share of a chart's area with any paint on it, over all its canvases (ECharts draws hover effects and
+ * tooltips on a layer of their own): 0 for a blank chart.
+ */
 export async function paintedShare(page: Page, chart: string): Promise<number> {
-  return page.locator(`${chart} canvas`).first().evaluate((canvas) => {
-    const { width, height } = canvas;
-    const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  return page.locator(`${chart} canvas`).evaluateAll((canvases) => {
     let painted = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted += 1;
-    return painted / (width * height);
+    for (const canvas of canvases) {
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted += 1;
+    }
+    return painted / (canvases[0].width * canvases[0].height);
   });
 }
 
