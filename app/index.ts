@@ -15,14 +15,14 @@ function settingsOrExit(): Settings {
 
 const settings = settingsOrExit();
 const logger = createLogger(settings.logLevel);
-const { server, connection } = createService(settings, logger);
+const service = createService(settings, logger);
 
 process.on('uncaughtException', (err) => {
   logger.error('uncaught exception', describeError(err));
   process.exit(1);
 });
 
-connection.start();
-server.listen(settings.port, settings.host, () => {
+service.start();
+service.server.listen(settings.port, settings.host, () => {
   logger.info('listening', { host: settings.host, port: settings.port });
 });

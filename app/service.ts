@@ -7,25 +7,33 @@ import { describeError } from './logger';
 import { createApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
+import { oldestKeptHour } from './data/retention';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
+import { RetentionSweep } from './storage/retentionSweep';
 
 export interface Service {
   server: http.Server;
   connection: MongoConnection;
   store: FlowStore;
   metrics: ServiceMetrics;
+  /** Present when RETENTION_HOURS is set. */
+  retention?: RetentionSweep;
+  /** Connects to MongoDB and starts the retention sweep; the server is started by its own listen(). */
+  start(): void;
 }
 
 /**
- * Wires the service: MongoDB connection, flow store, Koa app, and an HTTP server whose probes and graceful
- * shutdown are terminus's. Nothing is started: call connection.start() and server.listen(). Tests
- * that run several services in one process pass no signals and close them themselves.
+ * Wires the service: MongoDB connection, flow store, retention sweep, Koa app, and an HTTP server whose
+ * probes and graceful shutdown are terminus's. Nothing is started: call start() and server.listen(). Tests
+ * that run several services in one process pass no signals and close them themselves; tests of retention
+ * pass a clock of their own.
  */
 export function createService(
   settings: Settings,
   logger: Logger,
   signals: string[] = ['SIGTERM', 'SIGINT'],
+  now: () => number = Date.now,
 ): Service {
   const connection = new MongoConnection(settings, logger);
   // The gauge reads the store only when scraped, by which time it exists.
@@ -47,6 +55,20 @@ export function createService(
       else logger.debug('flush', report);
     },
   );
+  const retention =
+    settings.retentionHours > 0
+      ? new RetentionSweep(connection.collection, {
+          intervalMs: settings.retentionSweepIntervalMs,
+          oldestHour: () => oldestKeptHour(settings.retentionHours, now()),
+          ready: () => connection.ready,
+          onSweep: (sweep) => {
+            metrics.swept(sweep);
+            const { error, ...report } = sweep;
+            if (error) logger.error('retention sweep failed', { ...report, ...describeError(error) });
+            else logger.log(report.deleted > 0 ? 'info' : 'debug', 'retention sweep', report);
+          },
+        })
+      : undefined;
   const server = http.createServer(
     {
       headersTimeout: settings.httpHeadersTimeoutMs,
@@ -56,7 +78,7 @@ export function createService(
       // outlive them by that much.
       connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
     },
-    createApp(store, () => connection.ready, settings, logger, metrics).callback(),
+    createApp(store, () => connection.ready, settings, logger, metrics, now).callback(),
   );
 
   createTerminus(server, {
@@ -75,6 +97,7 @@ export function createService(
     // Requests still open have had their answers; write whatever is left, then release MongoDB.
     onSignal: async () => {
       logger.info('shutting down', { pendingRecords: store.pendingRecords });
+      await retention?.stop();
       await store.drain();
       await connection.close();
     },
@@ -86,5 +109,15 @@ export function createService(
 
   frontDoor(server, ['/healthz', '/readyz']);
 
-  return { server, connection, store, metrics };
+  return {
+    server,
+    connection,
+    store,
+    metrics,
+    retention,
+    start() {
+      connection.start();
+      retention?.start();
+    },
+  };
 }

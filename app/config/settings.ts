@@ -27,6 +27,12 @@ export interface Settings {
   pendingMaxRecords: number;
   bodyLimit: string;
   maxRecordsPerBatch: number;
+  /** Longest range of hours one read may span. */
+  maxQueryHours: number;
+  /** Hours of data kept before the current hour; 0 keeps everything. */
+  retentionHours: number;
+  /** How often the retention sweep deletes what has aged out. */
+  retentionSweepIntervalMs: number;
   retryAfterSeconds: number;
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
@@ -67,6 +73,9 @@ export const settingsSchema = Joi.object<Settings, true>({
     .default('5mb')
     .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512kb or 5mb' }),
   maxRecordsPerBatch: int(1, 1_000_000).default(10_000),
+  maxQueryHours: int(1, 87_600).default(744),
+  retentionHours: int(0, 2_147_483_647).default(0),
+  retentionSweepIntervalMs: int(1000, 86_400_000).default(300_000),
   retryAfterSeconds: int(1, 3600).default(1),
   // Node's defaults (60 s for headers, 5 min for a request) let a slow client hold a socket for minutes.
   httpHeadersTimeoutMs: int(100, 600_000).default(10_000),

@@ -25,7 +25,7 @@ export interface FlowKey {
  * would move existing keys to other buckets.
  */
 export const BUCKETS = 16;
-const ALL_BUCKETS = Array.from({ length: BUCKETS }, (_, i) => i);
+export const ALL_BUCKETS = Array.from({ length: BUCKETS }, (_, i) => i);
 
 /**
  * The key as one string. Validated names contain no control characters, so the separator cannot occur
@@ -86,4 +86,9 @@ export function hourTotalsQuery(hour: number): { filter: Document; projection: D
     projection: { _id: 0, src_app: 1, dest_app: 1, vpc_id: 1, hour: 1, bytes_tx: 1, bytes_rx: 1 },
     sort: { src_app: 1, dest_app: 1, vpc_id: 1 },
   };
+}
+
+/** The documents of hours before `hour`, which the retention sweep deletes: one index range per bucket. */
+export function expiredFlowsQuery(hour: number): { filter: Document; projection: Document } {
+  return { filter: { bucket: { $in: ALL_BUCKETS }, hour: { $lt: hour } }, projection: { _id: 1 } };
 }

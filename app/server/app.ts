@@ -19,9 +19,10 @@ export function createApp(
   settings: Settings,
   logger: Logger,
   metrics: ServiceMetrics,
+  now: () => number = Date.now,
 ): Koa {
   const app = new Koa();
-  const flows = flowRoutes(store, { ...settings, storageReady, onReadError: () => metrics.readFailed() });
+  const flows = flowRoutes(store, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));

@@ -4,7 +4,7 @@ import { Logger } from 'winston';
 import { describeError } from '../logger';
 import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
-import { QueryTimeoutError } from './hourTotalsJson';
+import { QueryTimeoutError } from './queryTimeout';
 
 /** An error the client caused or must react to; its message and details are safe to show. */
 export class ApiError extends Error {

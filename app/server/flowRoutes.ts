@@ -1,22 +1,29 @@
 import Router from '@koa/router';
 import bodyParser from 'koa-bodyparser';
-import { Middleware } from 'koa';
-import { findInvalidRecord, FlowRecord, hourSchema, MAX_HOUR } from '../data/flow';
+import { Context, Middleware } from 'koa';
+import { findInvalidRecord, FlowRecord } from '../data/flow';
+import { findExpiredRecord } from '../data/retention';
 import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { ApiError } from './errors';
 import { hourTotalsJson } from './hourTotalsJson';
+import { parseReadRequest, ReadRequest } from './readRequest';
+import { totalsPage } from './totalsPage';
 
 /** What the routes need of the store; the benchmark's ceiling run passes one that stores nothing. */
-export type FlowStorage = Pick<FlowStore, 'ingest' | 'hourTotals'>;
+export type FlowStorage = Pick<FlowStore, 'ingest' | 'hourTotals' | 'totals'>;
 
 export interface FlowRoutesOptions {
   bodyLimit: string;
   maxRecordsPerBatch: number;
   mongodbQueryTimeoutMs: number;
+  maxQueryHours: number;
+  retentionHours: number;
+  /** The clock that says which hours are past retention. */
+  now: () => number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
   storageReady: () => boolean;
-  /** Called when reading an hour from MongoDB fails, before or after the first byte is sent. */
+  /** Called when a read from MongoDB fails, before or after the first byte is sent. */
   onReadError: () => void;
 }
 
@@ -27,16 +34,7 @@ const requireJson: Middleware = async (ctx, next) => {
   await next();
 };
 
-/** Only plain digits: "1e3", "+1", " 1" or "1.0" would pass Number() but are not what the API documents. */
-function parseHour(value: string | string[] | undefined): number {
-  const hour = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
-  if (hour === undefined || hourSchema.validate(hour).error) {
-    throw new ApiError(400, 'invalid_hour', `query parameter hour must be an integer from 0 to ${MAX_HOUR}`);
-  }
-  return hour;
-}
-
-/** POST /flows ingests a batch; GET /flows?hour=N answers the hour's totals. /flow is the original's path. */
+/** POST /flows ingests a batch; GET /flows answers totals. /flow is the original's path. */
 export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Router {
   const router = new Router();
   // Requests are answered at once rather than queued for a MongoDB known to be away, and no write goes
@@ -56,34 +54,55 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
         records: body.length,
       });
     }
-    const problem = findInvalidRecord(body);
+    const records = body as FlowRecord[];
+    const problem = findInvalidRecord(body) ?? findExpiredRecord(records, options.retentionHours, options.now());
     if (problem) {
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
     }
     ctx.state.records = body.length;
     requireStorage();
-    await store.ingest(body as FlowRecord[]);
+    await store.ingest(records);
     ctx.body = { accepted: body.length };
   });
 
-  router.get(['/flows', '/flow'], async (ctx) => {
-    const hour = parseHour(ctx.query.hour);
-    requireStorage();
-    let rows;
-    try {
-      rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
-    } catch (err) {
-      options.onReadError();
-      throw err;
-    }
+  /** The original read: every key of one hour, streamed. */
+  const readHour = async (ctx: Context, hour: number) => {
+    const rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
     // Past the first byte a failure can no longer change the status: cut the connection so the client sees
     // a truncated response instead of waiting for one that will not come.
     rows.once('error', () => {
       options.onReadError();
       ctx.res.destroy();
     });
-    ctx.type = 'application/json';
     ctx.body = rows;
+  };
+
+  /** A page of totals, with a Link to the next page when there is one. */
+  const readPage = async (ctx: Context, { query, limit, after }: Extract<ReadRequest, { kind: 'page' }>) => {
+    const page = await totalsPage(
+      store.totals({ ...query, limit: limit + 1, after }),
+      query,
+      limit,
+      options.mongodbQueryTimeoutMs,
+    );
+    if (page.next) {
+      const next = new URLSearchParams(ctx.querystring);
+      next.set('cursor', page.next);
+      ctx.set('Link', `<${ctx.path}?${next}>; rel="next"`);
+    }
+    ctx.body = page.json;
+  };
+
+  router.get(['/flows', '/flow'], async (ctx) => {
+    const read = parseReadRequest(ctx.query, options.maxQueryHours);
+    requireStorage();
+    ctx.type = 'application/json';
+    try {
+      await (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read));
+    } catch (err) {
+      if (!(err instanceof ApiError)) options.onReadError();
+      throw err;
+    }
   });
 
   return router;

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FlushReport } from '../storage/groupCommit';
+import { SweepReport } from '../storage/retentionSweep';
 
 // Commands that write to the collection; everything else the driver sends (find, getMore, hello) is a read.
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete']);
@@ -49,7 +50,7 @@ export class ServiceMetrics {
 
   private readonly mongoErrors = new Counter({
     name: 'fas_mongodb_errors_total',
-    help: 'Failed MongoDB operations: flushes and reads',
+    help: 'Failed MongoDB operations: flushes, reads and retention sweeps',
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
@@ -58,6 +59,12 @@ export class ServiceMetrics {
     name: 'fas_mongodb_write_commands_total',
     help: 'Write commands sent to MongoDB (a bulkWrite is one per command the driver sends)',
     labelNames: ['command'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly retentionDeleted = new Counter({
+    name: 'fas_retention_deleted_total',
+    help: 'Hourly roll-ups (one document per key and hour) deleted by the retention sweep',
     registers: [this.registry],
   });
 
@@ -88,6 +95,12 @@ export class ServiceMetrics {
     this.flushSeconds.observe(report.durationMs / 1000);
     if (report.error === undefined) this.flowsIngested.inc(report.records);
     else this.mongoErrors.inc({ operation: 'flush' });
+  }
+
+  /** For the retention sweep: what it deleted, and its failures. */
+  swept(report: SweepReport): void {
+    this.retentionDeleted.inc(report.deleted);
+    if (report.error !== undefined) this.mongoErrors.inc({ operation: 'retention' });
   }
 
   readFailed(): void {

@@ -1,6 +1,7 @@
-import { Collection, FindCursor, MongoBulkWriteError } from 'mongodb';
+import { AggregationCursor, Collection, Document, FindCursor, MongoBulkWriteError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
 import { bucketOf, FlowTotalsDocument, hourTotalsQuery, incrementTotals } from '../query/flows';
+import { TotalsQuery, totalsPipeline } from '../query/totals';
 import { FlowTotals } from './flowTotals';
 import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
 
@@ -33,6 +34,16 @@ export class FlowStore {
   hourTotals(hour: number): FindCursor<FlowTotalsDocument> {
     const { filter, projection, sort } = hourTotalsQuery(hour);
     return this.collection.find(filter, { projection, sort, useBigInt64: true, maxTimeMS: this.queryTimeoutMs });
+  }
+
+  /** The rows of a read in its order, with Int64 sums as bigint so no total passes through a double. */
+  totals(query: TotalsQuery): AggregationCursor<Document> {
+    return this.collection.aggregate(totalsPipeline(query), {
+      useBigInt64: true,
+      maxTimeMS: this.queryTimeoutMs,
+      // Grouping a month of keys can pass the 100 MB an in-memory stage may use.
+      allowDiskUse: true,
+    });
   }
 
   /** Writes everything pending and refuses new records. */

@@ -116,13 +116,31 @@ describe('MongoDB operator injection', () => {
   });
   afterAll(() => service.stop());
 
-  it.each(['hour[$gt]=0', 'hour=%7B%22%24gt%22%3A0%7D', 'hour=1&hour=2', 'hour=1e3', 'hour=0x10'])(
+  it.each(['hour=%7B%22%24gt%22%3A0%7D', 'hour=1&hour=2', 'hour=1e3', 'hour=0x10'])(
     'refuses the query %s',
     async (query) => {
       const res = await request(service.url).get(`/flows?${query}`).expect(400);
       expect(res.body.error).toBe('invalid_hour');
     },
   );
+
+  it.each([
+    ['hour[$gt]=0', 'hour[$gt]'],
+    ['from=1&to=2&src_app[$ne]=x', 'src_app[$ne]'],
+    ['from[$lt]=5&to=6', 'from[$lt]'],
+  ])('refuses the query %s as an unknown parameter', async (query, parameter) => {
+    const res = await request(service.url).get(`/flows?${query}`).expect(400);
+    expect(res.body).toMatchObject({ error: 'invalid_parameter', parameter });
+  });
+
+  it('reads an operator given as a filter value as a plain name', async () => {
+    await request(service.url)
+      .post('/flows')
+      .send([{ src_app: 'a', dest_app: 'b', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 7 }])
+      .expect(200);
+    const operator = encodeURIComponent(JSON.stringify({ $gt: '' }));
+    await request(service.url).get(`/flows?from=7&to=7&src_app=${operator}`).expect(200, '[]');
+  });
 
   it.each([{ $gt: '' }, { $where: 'sleep(1000)' }, ['$gt'], { $ne: null }])('refuses the name %j', async (name) => {
     const body = [{ src_app: name, dest_app: 'd', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 1 }];

@@ -50,11 +50,11 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 /** The whole service in this process on a loopback port, optionally waiting until it is ready. */
 export async function startService(
   overrides: Partial<Record<keyof Settings, unknown>> = {},
-  { waitReady = true } = {},
+  { waitReady = true, now = Date.now } = {},
 ): Promise<RunningService> {
   const settings = testSettings(overrides);
-  const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), []);
-  service.connection.start();
+  const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), [], now);
+  service.start();
   await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
   const { port } = service.server.address() as AddressInfo;
   if (waitReady) await waitFor(() => service.connection.ready);
@@ -67,6 +67,7 @@ export async function startService(
         service.server.close(() => resolve());
         service.server.closeAllConnections();
       });
+      await service.retention?.stop();
       await service.store.drain();
       await service.connection.close();
     },

@@ -1,0 +1,46 @@
+import { Document } from 'mongodb';
+import { flowKeyFields } from '../../app/query/flows';
+import { DIMENSIONS, Dimension, SORT_TOTALS, TotalsQuery, totalsPipeline } from '../../app/query/totals';
+
+const allBy: Dimension[][] = [];
+for (let mask = 1; mask < 16; mask++) allBy.push(DIMENSIONS.filter((_, i) => mask & (1 << i)));
+
+const queries: TotalsQuery[] = allBy.flatMap((by) =>
+  [undefined, ...SORT_TOTALS].flatMap((sort) => [
+    { from: 10, to: 10, filters: {}, by, sort, limit: 11 },
+    { from: 10, to: 33, filters: { src_app: ['a', 'b'], vpc_id: ['v'] }, by, sort, limit: 11 },
+  ]),
+);
+
+/** The operators an index bound can be built from. */
+const BOUND_OPERATORS = new Set(['$in', '$gte', '$lte']);
+
+describe('every read pipeline', () => {
+  it('starts with index bounds only, for every by, sort and filter', () => {
+    const indexFields = Object.keys(flowKeyFields);
+    for (const query of queries) {
+      const match = totalsPipeline(query)[0].$match as Document;
+      // Only the unique index's fields, each an equality, a range or an $in of values: MongoDB makes bounds of it.
+      for (const [field, condition] of Object.entries(match)) {
+        expect(indexFields).toContain(field);
+        const operators = typeof condition === 'object' ? Object.keys(condition as object) : [];
+        for (const operator of operators) expect(BOUND_OPERATORS).toContain(operator);
+      }
+      expect(match.bucket).toEqual({ $in: Array.from({ length: 16 }, (_, i) => i) });
+      expect(match.hour).toEqual(query.from === query.to ? query.from : { $gte: query.from, $lte: query.to });
+    }
+  });
+
+  it('keeps $match, $sort and $limit together for whole-key rows, so the index answers them', () => {
+    const pipeline = totalsPipeline({ from: 5, to: 5, filters: {}, by: [...DIMENSIONS], limit: 11, after: ['a', 'b', 'c', 5] });
+    expect(pipeline.map((stage) => Object.keys(stage)[0])).toEqual(['$match', '$match', '$sort', '$limit', '$project']);
+  });
+
+  it('sums each total once, as Int64 $sum, for grouped rows', () => {
+    const pipeline = totalsPipeline({ from: 5, to: 9, filters: {}, by: ['src_app'], sort: 'bytes', limit: 11 });
+    expect(pipeline[1]).toEqual({
+      $group: { _id: { src_app: '$src_app' }, bytes_tx: { $sum: '$bytes_tx' }, bytes_rx: { $sum: '$bytes_rx' } },
+    });
+    expect(pipeline[2]).toEqual({ $set: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
+  });
+});
