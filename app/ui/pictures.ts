@@ -84,8 +84,8 @@ export function timeSeries(hours: Hours, perHour: Row[]): Picture {
       xAxis: { type: 'category', data: axis },
       yAxis: { type: 'value', axisLabel: { formatter: human } },
       series: [
-        { name: 'sent (tx)', type: 'bar', stack: 'bytes', data: tx },
-        { name: 'received (rx)', type: 'bar', stack: 'bytes', data: rx },
+        { name: 'sent (tx)', type: 'bar', stack: 'bytes', data: tx, barMaxWidth: 48 },
+        { name: 'received (rx)', type: 'bar', stack: 'bytes', data: rx, barMaxWidth: 48 },
       ],
     },
     label,
