@@ -1,13 +1,14 @@
 import { ApiError, flowsPage } from './api';
 import { currentHour } from './hours';
 
-/** Hours of one look-back query: the API's default MAX_QUERY_HOURS (31 days). */
-const WINDOW = 744;
-/** Look-back queries before giving up: a year. */
-const WINDOWS = 12;
+/** The API's default MAX_QUERY_HOURS: the longest look-back window unless the server says less. */
+const MAX_WINDOW = 744;
+/** How far back the look-back goes before the epoch's first window: a year. */
+const LOOK_BACK_HOURS = 24 * 365;
 
+/** Whether the hour has a row: one key, read in key order from the index. */
 async function hasData(hour: number, signal: AbortSignal): Promise<boolean> {
-  return (await flowsPage(`/flows?hour=${hour}&by=hour&limit=1`, signal)).rows.length > 0;
+  return (await flowsPage(`/flows?hour=${hour}&limit=1`, signal)).rows.length > 0;
 }
 
 /** The last hour with data in from..to: the rows are the hours that have any, in order. */
@@ -16,20 +17,25 @@ async function lastIn(from: number, to: number, signal: AbortSignal): Promise<nu
   return rows.at(-1)?.hour;
 }
 
-/** Back from the hour before `end`, a window at a time for a year, then the epoch's first window. */
-async function lookBack(end: number, window: number, signal: AbortSignal): Promise<number | undefined> {
+/**
+ * Back from the hour before `end` in windows that double from 3 hours up to maxWindow, for a year, then
+ * the epoch's first window. A grouped read costs every document of its window, so the window that finds
+ * data is about as long as the time since the data stopped.
+ */
+async function lookBack(end: number, maxWindow: number, signal: AbortSignal): Promise<number | undefined> {
   let to = end - 1;
-  for (let n = 0; n < WINDOWS && to >= 0; n += 1, to -= window) {
-    const last = await lastIn(Math.max(0, to - window + 1), to, signal);
+  for (let size = 3; to >= 0 && end - to <= LOOK_BACK_HOURS; size = Math.min(2 * size, maxWindow)) {
+    const from = Math.max(0, to - size + 1);
+    const last = await lastIn(from, to, signal);
     if (last !== undefined) return last;
+    to = from - 1;
   }
-  return to >= 0 ? lastIn(0, Math.min(window - 1, to), signal) : undefined;
+  return to >= 0 ? lastIn(0, Math.min(maxWindow - 1, to), signal) : undefined;
 }
 
 /**
- * The latest hour with data, or the current hour if none is found. Cheap where data flows: the current
- * hour and the two before it, one row each. Only when all three are empty does it look back (see
- * "The default hour" in the README).
+ * The latest hour with data, or the current hour if none is found. Where data flows it costs three
+ * one-key reads: the current hour and the two before it. See "The default hour" in the README.
  */
 export async function latestHour(signal: AbortSignal): Promise<number> {
   const now = currentHour();
@@ -37,7 +43,7 @@ export async function latestHour(signal: AbortSignal): Promise<number> {
   const found = await Promise.all(recent.map((hour) => hasData(hour, signal)));
   const hit = recent.find((_, i) => found[i]);
   if (hit !== undefined) return hit;
-  for (let window = WINDOW; ; ) {
+  for (let window = MAX_WINDOW; ; ) {
     try {
       return (await lookBack(now - 2, window, signal)) ?? now;
     } catch (err) {

@@ -57,7 +57,7 @@ async function show(requested: Requested, span = 1): Promise<void> {
     else {
       const to = await latestHour(attempt.signal);
       view = { ...requested, hours: { from: Math.max(0, to - span + 1), to } };
-      // Opening the bare page settles on an hour; asking for the latest one is a step back can undo.
+      // Opening the bare page settles on an hour; asking for the latest one is a step Back can undo.
       history[location.search ? 'pushState' : 'replaceState'](null, '', `?${viewQuery(view)}`);
     }
     controls.show(view);
@@ -96,6 +96,7 @@ function fromUrl(): void {
   } catch (err) {
     if (!(err instanceof BadParameter)) throw err;
     loading?.abort();
+    clearTimeout(retry);
     status.badParameter(err.parameter, err.message);
   }
 }
