@@ -1,6 +1,7 @@
 import { byId, el } from './dom';
+import { Filters } from './filters';
 import { hourCount, Hours, hourToInput, inputToHour, MAX_HOUR } from './hours';
-import { Field, fieldNames, FIELDS, LIMITS, View } from './view';
+import { Field, FIELDS, LIMITS, View } from './view';
 
 const ROWS_STEP = 25;
 
@@ -18,7 +19,7 @@ export class Controls {
   private view?: View;
   private readonly time = { from: byId<HTMLInputElement>('from-time'), to: byId<HTMLInputElement>('to-time') };
   private readonly hour = { from: byId<HTMLInputElement>('from-hour'), to: byId<HTMLInputElement>('to-hour') };
-  private readonly filterForms = new Map<Field, HTMLFormElement>();
+  private readonly filters = new Filters(byId('filters'), (filters) => this.change({ filters }));
 
   constructor(
     private readonly onChange: (view: View) => void,
@@ -43,7 +44,6 @@ export class Controls {
     }
     byId('latest').addEventListener('click', () => latest(hourCount(this.hours)));
 
-    for (const form of document.querySelectorAll<HTMLFormElement>('form.filter')) this.wireFilter(form);
     for (const box of document.querySelectorAll<HTMLInputElement>('#group-by input')) {
       box.addEventListener('change', () => {
         const by = FIELDS.filter((f) => document.querySelector<HTMLInputElement>(`#group-by [value=${f}]`)?.checked);
@@ -81,33 +81,6 @@ export class Controls {
     this.change({ hours });
   }
 
-  private wireFilter(form: HTMLFormElement): void {
-    const field = form.dataset.field as Field;
-    const input = form.querySelector('input') as HTMLInputElement;
-    this.filterForms.set(field, form);
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const values = this.current.filters[field];
-      if (input.value === '' || values.includes(input.value) || values.length >= LIMITS.values) return;
-      this.change({ filters: { ...this.current.filters, [field]: [...values, input.value] } });
-      input.value = '';
-    });
-  }
-
-  private chips(field: Field, values: string[]): void {
-    const form = this.filterForms.get(field) as HTMLFormElement;
-    const input = form.querySelector('input') as HTMLInputElement;
-    const chips = values.map((value) => {
-      const button = el('button', { type: 'button', 'aria-label': `Remove ${fieldNames[field].toLowerCase()} ${value}` }, `${value} ✕`);
-      button.addEventListener('click', () => {
-        input.focus(); // the chip goes away: keep the keyboard where it was
-        this.change({ filters: { ...this.current.filters, [field]: values.filter((v) => v !== value) } });
-      });
-      return el('li', {}, button);
-    });
-    form.querySelector('.chips')?.replaceChildren(...chips);
-  }
-
   /** Sets every input to the view. */
   show(view: View): void {
     this.view = view;
@@ -115,7 +88,7 @@ export class Controls {
       this.time[end].value = hourToInput(view.hours[end]);
       this.hour[end].value = String(view.hours[end]);
     }
-    for (const field of FIELDS) this.chips(field, view.filters[field]);
+    this.filters.show(view.filters);
     for (const box of document.querySelectorAll<HTMLInputElement>('#group-by input')) {
       box.checked = view.by.includes(box.value as Field);
     }
@@ -126,9 +99,7 @@ export class Controls {
   }
 
   /** Offers the names a view showed as suggestions for the filters. */
-  suggest(values: Record<Field, Set<string>>): void {
-    for (const field of FIELDS) {
-      byId(`values-${field}`).replaceChildren(...[...values[field]].sort().map((value) => el('option', { value })));
-    }
+  suggest(seen: Record<Field, Set<string>>): void {
+    this.filters.suggest(seen);
   }
 }

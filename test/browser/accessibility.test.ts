@@ -1,6 +1,6 @@
 import { useChildService } from '../support/childService';
 import { waitFor } from '../support/service';
-import { seriousAccessibilityViolations, useBrowser, WatchedPage, watchedPage } from './browser';
+import { seriousAccessibilityViolations, useBrowser, useWatchedPage, watchedPage } from './browser';
 import { currentHour, post, query, sampleFlows, shown } from './consolePage';
 
 const hour = currentHour() - 1;
@@ -8,14 +8,9 @@ const service = useChildService();
 const browser = useBrowser();
 
 describe('the console for every reader', () => {
-  let watched: WatchedPage | undefined;
+  const watched = useWatchedPage(browser, () => service().url);
 
   beforeAll(() => post(service().url, sampleFlows(hour)));
-  afterEach(async () => {
-    const problems = (await watched?.problems()) ?? [];
-    await watched?.close();
-    expect(problems).toEqual([]);
-  });
 
   it.each([
     ['light', 1280],
@@ -23,8 +18,9 @@ describe('the console for every reader', () => {
     ['light', 400],
     ['dark', 400],
   ] as const)('in %s mode, %i px wide: no serious or critical axe finding, nothing wider than the window', async (colorScheme, width) => {
-    watched = await watchedPage(browser(), service().url, { colorScheme, viewport: { width, height: 900 } });
-    const { page } = watched;
+    const { page } = watched();
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize({ width, height: 900 });
     await page.goto(`${service().url}/?from=${hour - 1}&to=${hour}&src_app=checkout`);
     await shown(page);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -33,8 +29,7 @@ describe('the console for every reader', () => {
   });
 
   it('is usable with the keyboard alone: every control reachable, focus visible, changes in the URL', async () => {
-    watched = await watchedPage(browser(), service().url);
-    const { page } = watched;
+    const { page } = watched();
     await page.goto(`${service().url}/?hour=${hour}`);
     await shown(page);
 

@@ -97,6 +97,26 @@ export async function watchedPage(browser: Browser, origin: string, options: Bro
   };
 }
 
+/**
+ * A fresh watched page for each test of the enclosing block; a test fails on any problem its page shows
+ * but did not allow.
+ */
+export function useWatchedPage(browser: () => Browser, origin: () => string): () => WatchedPage {
+  let watched: WatchedPage | undefined;
+  beforeEach(async () => {
+    watched = await watchedPage(browser(), origin());
+  });
+  afterEach(async () => {
+    const problems = (await watched?.problems()) ?? [];
+    await watched?.close();
+    expect(problems).toEqual([]);
+  });
+  return () => {
+    if (!watched) throw new Error('the page is used outside its tests');
+    return watched;
+  };
+}
+
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeViolation {

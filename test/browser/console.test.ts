@@ -1,6 +1,6 @@
 import { useChildService } from '../support/childService';
 import { waitFor } from '../support/service';
-import { useBrowser, WatchedPage, watchedPage } from './browser';
+import { useBrowser, useWatchedPage } from './browser';
 import { apiRows, BIG_SUM, currentHour, ExactRow, paintedShare, post, query, sampleFlows, shown, tableRows } from './consolePage';
 
 const hour = currentHour() - 1;
@@ -23,23 +23,14 @@ const sums = (rows: ExactRow[]) => {
 describe('the console, in Chromium, over the service’s own API', () => {
   const service = useChildService();
   const browser = useBrowser();
-  let watched: WatchedPage;
-  const page = () => watched.page;
+  const watched = useWatchedPage(browser, () => service().url);
+  const page = () => watched().page;
   const open = async (search: string) => {
     await page().goto(`${service().url}/${search}`);
     await shown(page());
   };
 
   beforeAll(() => post(service().url, sampleFlows(hour)));
-  beforeEach(async () => {
-    watched = await watchedPage(browser(), service().url);
-  });
-  // Every test also checks what no page may do: log an error, break its CSP, reach another origin.
-  afterEach(async () => {
-    const problems = await watched.problems();
-    await watched.close();
-    expect(problems).toEqual([]);
-  });
 
   it('opened bare, shows the latest hour with data, as a UTC time and an hour number, and puts it in the URL', async () => {
     await open('');
@@ -171,7 +162,7 @@ describe('the console, in Chromium, over the service’s own API', () => {
   });
 
   it('names the parameter the API refuses: a range past MAX_QUERY_HOURS', async () => {
-    watched.allow(/^HTTP 400 .*\/flows\?/);
+    watched().allow(/^HTTP 400 .*\/flows\?/);
     await page().goto(`${service().url}/?from=${hour - 1000}&to=${hour}`);
     const alert = page().locator('#alert', { hasText: 'bad parameter' });
     await alert.waitFor({ timeout: 15_000 });

@@ -1,13 +1,5 @@
 import { Page } from 'playwright-core';
-
-export interface Flow {
-  src_app: string;
-  dest_app: string;
-  vpc_id: string;
-  bytes_tx: number;
-  bytes_rx: number;
-  hour: number;
-}
+import { FlowRecord as Flow } from '../../app/data/flow';
 
 /** A row of GET /flows with its totals as digit strings, exact past 2^53. */
 export type ExactRow = Record<string, string | number>;
