@@ -1,7 +1,19 @@
 import { useChildService } from '../support/childService';
 import { waitFor } from '../support/service';
 import { useBrowser, useWatchedPage } from './browser';
-import { apiRows, BIG_SUM, currentHour, ExactRow, paintedShare, post, query, sampleFlows, shown, tableRows } from './consolePage';
+import {
+  apiRows,
+  BIG_SUM,
+  currentHour,
+  ExactRow,
+  holdReads,
+  paintedShare,
+  post,
+  query,
+  sampleFlows,
+  shown,
+  tableRows,
+} from './consolePage';
 
 const hour = currentHour() - 1;
 const iso = (h: number) => new Date(h * 3_600_000).toISOString().slice(0, 16);
@@ -136,6 +148,24 @@ describe('the console, in Chromium, over the service’s own API', () => {
       await page().mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
       await waitFor(async () => (await paintedShare(page(), chart)) !== before, 10_000);
     }
+  });
+
+  it('says it is loading, and keeps the last view dimmed until the next one comes', async () => {
+    let release = await holdReads(page());
+    await page().goto(`${service().url}/?hour=${hour}`);
+    await page().locator('#status', { hasText: 'Loading flows…' }).waitFor({ timeout: 15_000 });
+    expect(await page().locator('#results').isHidden()).toBe(true);
+    release();
+    await shown(page());
+
+    release = await holdReads(page());
+    await page().click('#earlier');
+    await page().locator('#results[aria-busy="true"]').waitFor({ timeout: 15_000 });
+    expect(await page().locator('#status').textContent()).toBe('Loading flows…');
+    expect(await page().locator('#results').isVisible()).toBe(true);
+    release();
+    await shown(page());
+    expect(query(page()).get('hour')).toBe(String(hour - 1));
   });
 
   it('says so when an hour has no flows', async () => {

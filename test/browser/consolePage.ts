@@ -1,4 +1,4 @@
-import { Page } from 'playwright-core';
+import { Page, Route } from 'playwright-core';
 import { FlowRecord as Flow } from '../../app/data/flow';
 
 /** A row of GET /flows with its totals as digit strings, exact past 2^53. */
@@ -56,6 +56,20 @@ export async function paintedShare(page: Page, chart: string): Promise<number> {
     }
     return painted / (canvases[0].width * canvases[0].height);
   });
+}
+
+/**
+ * Holds the page's reads back until release() lets them through to the service, untouched (later reads then
+ * pass at once). A newer hold takes precedence over an older one.
+ */
+export async function holdReads(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/flows\?/, async (route: Route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
 }
 
 export function query(page: Page): URLSearchParams {
