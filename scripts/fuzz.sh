@@ -52,15 +52,16 @@ status=0
 # Checks: every one that applies to an API without authentication or resources to create and delete.
 # One worker: schemathesis's threads trip a CPython 3.11 ast bug ("AST constructor recursion depth
 # mismatch"), and FerretDB serialises writes anyway.
-"$venv/bin/st" --config-file scripts/schemathesis.toml run "$url/openapi.json" \
-  --checks all \
-  --exclude-checks use_after_free,ensure_resource_availability,ignored_auth,object_level_authorization \
-  --phases examples,coverage,fuzzing \
-  --seed "$seed" \
-  --max-examples "$max_examples" \
-  --workers 1 \
-  --request-timeout 15 \
-  --no-color || status=$?
+PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks \
+  "$venv/bin/st" --config-file scripts/schemathesis.toml run "$url/openapi.json" \
+    --checks all \
+    --exclude-checks use_after_free,ensure_resource_availability,ignored_auth,object_level_authorization \
+    --phases examples,coverage,fuzzing \
+    --seed "$seed" \
+    --max-examples "$max_examples" \
+    --workers 1 \
+    --request-timeout 15 \
+    --no-color || status=$?
 if [ "$status" -ne 0 ]; then
   echo "fuzz.sh: the service's log:" >&2
   tail -n 50 "$work/service.log" >&2

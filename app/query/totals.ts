@@ -96,7 +96,7 @@ export function totalsPipeline(query: TotalsQuery): Document[] {
       },
     });
   }
-  if (query.sort === 'bytes') pipeline.push({ $set: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
+  if (query.sort === 'bytes') pipeline.push({ $addFields: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
   if (query.after) pipeline.push({ $match: afterPosition(query, query.after) });
   const keys = sortKeyPaths(query);
   pipeline.push({ $sort: Object.fromEntries(keys.map((k) => [k.path, k.descending ? -1 : 1])) });

@@ -3,6 +3,8 @@ import request from 'supertest';
 import repoDocument from '../../app/server/openapi.json';
 import { settingsSchema } from '../../app/config/settings';
 import { findInvalidRecord, MAX_HOUR, MAX_NAME_LENGTH } from '../../app/data/flow';
+import { DIMENSIONS, SORT_TOTALS } from '../../app/query/totals';
+import { DEFAULT_PAGE_ROWS, MAX_FILTER_VALUES, MAX_PAGE_ROWS } from '../../app/server/readRequest';
 import { freePort } from '../support/disposableMongo';
 import { RunningService, startService } from '../support/service';
 
@@ -33,8 +35,9 @@ function validatorFor(doc: Doc) {
     const validate = ajv.compile({ $ref: `openapi${pointer}/content/application~1json/schema` });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     if (!validate(res.body)) throw new Error(`${method} ${path} ${res.status}: ${ajv.errorsText(validate.errors)}`);
-    for (const header of Object.keys((value.headers as object) ?? {})) {
-      expect(res.headers[header.toLowerCase()]).toBeDefined();
+    for (const [header, ref] of Object.entries((value.headers as Record<string, { $ref: string }>) ?? {})) {
+      const declared = (doc.components.headers as Record<string, { required?: boolean }>)[ref.$ref.split('/').pop()!];
+      if (declared.required) expect(res.headers[header.toLowerCase()]).toBeDefined();
     }
   };
 }
@@ -55,6 +58,14 @@ describe('the OpenAPI document', () => {
     expect(schemas.Hour.maximum).toBe(MAX_HOUR);
     expect(schemas.Count.maximum).toBe(Number.MAX_SAFE_INTEGER);
     expect(schemas.FlowBatch.maxItems).toBe(settingsSchema.describe().keys.maxRecordsPerBatch.flags.default);
+    const parameters = repoDocument.components.parameters;
+    for (const filter of [parameters.SrcApp, parameters.DestApp, parameters.VpcId]) {
+      expect(filter.schema.maxItems).toBe(MAX_FILTER_VALUES);
+    }
+    expect([parameters.Limit.schema.maximum, parameters.Limit.schema.default]).toEqual([MAX_PAGE_ROWS, DEFAULT_PAGE_ROWS]);
+    expect(parameters.To.description).toContain(`at most ${settingsSchema.describe().keys.maxQueryHours.flags.default} hours`);
+    expect(parameters.Sort.schema.enum).toEqual([...SORT_TOTALS]);
+    expect(parameters.By.schema.pattern).toBe(`^(${DIMENSIONS.join('|')})(,(${DIMENSIONS.join('|')})){0,3}$`);
   });
 
   it('states the name rule the code enforces', () => {
@@ -83,7 +94,7 @@ describe('responses conform to the OpenAPI document', () => {
   let conforms: ReturnType<typeof validatorFor>;
 
   beforeAll(async () => {
-    service = await startService({ maxRecordsPerBatch: 7, pendingMaxRecords: 100, bodyLimit: '2kb' });
+    service = await startService({ maxRecordsPerBatch: 7, pendingMaxRecords: 100, bodyLimit: '2kb', maxQueryHours: 48 });
     unready = await startService({ mongodbUri: `mongodb://127.0.0.1:${await freePort()}/` }, { waitReady: false });
     served = (await request(service.url).get('/openapi.json').expect(200)).body;
     conforms = validatorFor(served);
@@ -92,10 +103,18 @@ describe('responses conform to the OpenAPI document', () => {
     await Promise.all([service.stop(), unready.stop()]);
   });
 
-  it('is served with the configured batch limit and otherwise as kept in the repository', () => {
+  it('is served with the configured limits and otherwise as kept in the repository', () => {
     expect(served.components.schemas.FlowBatch.maxItems).toBe(7);
-    expect({ ...served, components: { ...served.components, schemas: { ...served.components.schemas, FlowBatch: schemas.FlowBatch } } })
-      .toEqual(repoDocument);
+    expect(served.components.parameters.To.description).toContain('at most 48 hours');
+    const { components } = served;
+    expect({
+      ...served,
+      components: {
+        ...components,
+        schemas: { ...components.schemas, FlowBatch: schemas.FlowBatch },
+        parameters: { ...components.parameters, To: repoDocument.components.parameters.To },
+      },
+    }).toEqual(repoDocument);
   });
 
   it.each([
@@ -124,8 +143,15 @@ describe('responses conform to the OpenAPI document', () => {
   it.each([
     ['hour=3', 200],
     ['hour=99', 200],
+    ['hour=3&by=src_app&sort=bytes&limit=1', 200],
+    ['from=1&to=5&src_app=s&src_app=t&by=hour', 200],
+    ['from=1&to=5&vpc_id=v&by=src_app,dest_app,vpc_id,hour&sort=bytes_rx', 200],
     ['hour=-1', 400],
     ['', 400],
+    ['from=5&to=1', 400],
+    ['from=1&to=100', 400],
+    ['hour=3&limit=0', 400],
+    ['hour=3&color=red', 400],
   ])('GET ?%s', async (query, status) => {
     for (const path of ['/flows', '/flow']) {
       const res = await request(service.url).get(`${path}?${query}`).expect(status);

@@ -59,6 +59,11 @@ describe('every bad read parameter gets 400 naming it', () => {
     await get(`from=10&to=33&${names(100)}`).expect(200, '[]');
   });
 
+  it('answers 431 when filter values the document allows make the URL longer than 16 KB', async () => {
+    const longNames = Array.from({ length: 100 }, (_, i) => `src_app=${String(i).padStart(256, 'x')}`).join('&');
+    await get(`${range}&${longNames}`).expect(431);
+  });
+
   it('keeps the original answer to a read without hour', async () => {
     const res = await get('').expect(400);
     expect(res.body).toEqual({ error: 'invalid_hour', message: 'query parameter hour must be an integer from 0 to 2147483647' });

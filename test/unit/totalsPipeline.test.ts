@@ -41,6 +41,6 @@ describe('every read pipeline', () => {
     expect(pipeline[1]).toEqual({
       $group: { _id: { src_app: '$src_app' }, bytes_tx: { $sum: '$bytes_tx' }, bytes_rx: { $sum: '$bytes_rx' } },
     });
-    expect(pipeline[2]).toEqual({ $set: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
+    expect(pipeline[2]).toEqual({ $addFields: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
   });
 });
