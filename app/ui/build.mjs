@@ -43,7 +43,7 @@ const page = readFileSync(join(ui, 'index.html'), 'utf8')
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'index.html'), page);
 
-for (const name of readdirSync(assets)) {
+for (const name of readdirSync(assets).filter((n) => /\.(js|css|svg)$/.test(n))) {
   const data = readFileSync(join(assets, name));
   writeFileSync(join(assets, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
   writeFileSync(join(assets, `${name}.gz`), gzipSync(data, { level: 9 }));
