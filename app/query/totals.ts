@@ -71,20 +71,21 @@ function afterPosition(query: TotalsQuery, after: readonly PositionValue[]): Doc
 }
 
 /**
- * The aggregation that answers a read. The first $match holds only equalities and ranges on the unique
- * index's fields, in its order {bucket, hour, src_app, dest_app, vpc_id}, so MongoDB reads the range from the
- * index (docs/reads.md shows the plans). Totals are summed as Int64; a sum past 2^63 - 1 comes back as a
+ * The aggregation that answers a read. The first $match holds only equalities, $in lists and ranges on the
+ * unique index's fields {bucket, hour, src_app, dest_app, vpc_id}, so MongoDB reads the range from the index
+ * (docs/reads.md shows the plans). Totals are summed as Int64; a sum past 2^63 - 1 comes back as a
  * double, which the caller refuses.
  */
 export function totalsPipeline(query: TotalsQuery): Document[] {
-  const match: Document = {
-    bucket: { $in: ALL_BUCKETS },
-    hour: query.from === query.to ? query.from : { $gte: query.from, $lte: query.to },
-  };
+  // MongoDB plans from the fields, in any order; servers that test a document field by field (mongo-java-server)
+  // reject most documents sooner on a name than on the bucket and hour every document of the range matches.
+  const match: Document = {};
   for (const dimension of NAME_DIMENSIONS) {
     const values = query.filters[dimension];
     if (values) match[dimension] = { $in: values };
   }
+  match.bucket = { $in: ALL_BUCKETS };
+  match.hour = query.from === query.to ? query.from : { $gte: query.from, $lte: query.to };
   const grouped = isGrouped(query.by);
   const pipeline: Document[] = [{ $match: match }];
   if (grouped) {

@@ -1,7 +1,9 @@
 // Command-line options of npm run bench; every run is bounded in time and request count.
 
-const usage = `usage: npm run bench -- [--quick] [--json FILE] [--keys N] [--duration S] [--warmup S] [--connections 1,16,64]
-                       [--windows 0,2,5,10,20] [--flush-window-ms N] [--target URL] [--server NAME] [--cpu-prof DIR]`;
+const usage = `usage: npm run bench -- [--quick] [--json FILE] [--store ferretdb|mongo-java-server] [--keys N] [--duration S]
+                       [--warmup S] [--connections 1,16,64] [--windows 0,2,5,10,20] [--flush-window-ms N]
+                       [--target URL] [--server NAME] [--cpu-prof DIR]`;
+const STORES = ['ferretdb', 'mongo-java-server'];
 
 function list(value) {
   return value.split(',').map((v) => {
@@ -15,6 +17,7 @@ export function parseArgs(argv) {
   const args = {
     quick: false,
     json: undefined,
+    stores: STORES,
     keys: undefined,
     durationS: undefined,
     warmupS: undefined,
@@ -34,6 +37,7 @@ export function parseArgs(argv) {
     switch (argv[i]) {
       case '--quick': args.quick = true; break;
       case '--json': args.json = value(); break;
+      case '--store': args.stores = value().split(','); break;
       case '--keys': args.keys = list(value())[0]; break;
       case '--duration': args.durationS = list(value())[0]; break;
       case '--warmup': args.warmupS = list(value())[0]; break;
@@ -50,16 +54,14 @@ export function parseArgs(argv) {
     throw new Error('bench: --target must be a loopback http:// URL');
   }
   args.target = args.target?.replace(/\/$/, '');
-  // FerretDB on SQLite scans the whole collection for every upsert (measured here: about 25 ms per upsert at
-  // 1,100 documents), so the issue's 50,000 keys an hour would take days there; its default is scaled down to
-  // 50 keys and the report says so. Real MongoDB gets the full size.
-  args.keys ??= process.env.MONGODB_URI ? 50_000 : 50;
-  // Reads are measured on hours filled by direct inserts, so they keep the issue's sizes on any server.
-  args.readKeys = args.quick ? [1_000] : [1_000, 50_000];
+  const unknown = args.stores.filter((s) => !STORES.includes(s));
+  if (unknown.length > 0) throw new Error(`bench: unknown store ${unknown.join(', ')}\n${usage}`);
   args.durationS ??= args.quick ? 2 : 10;
   // A fresh process spends its first seconds compiling hot code on V8's background threads, CPU the process
   // time counts; a slow scenario (few flows a second) would carry all of it, so each one runs unmeasured first.
   args.warmupS ??= args.quick ? 1 : 3;
+  // Load on a JVM store before its first measurement (stores.mjs).
+  args.storeWarmupS = args.quick ? 2 : 10;
   if (args.quick) args.connections = args.connections.filter((c) => c !== 1 || args.connections.length === 1);
   return args;
 }

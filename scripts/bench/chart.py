@@ -1,5 +1,5 @@
-"""Draws docs/benchmarks/results.png from a bench --json file: CPU per flow and flows/s, ceiling vs service
-vs the ceiling held to the service's request rate.
+"""Draws docs/benchmarks/results.png from a bench --json file: per store and key space, CPU per flow and
+flows/s of the ceiling, the service, the ceiling held to the service's request rate, and the store itself.
 
     python3 scripts/bench/chart.py docs/benchmarks/results.json docs/benchmarks/results.png   (needs matplotlib)
 """
@@ -11,32 +11,42 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
+BARS = (
+    ("ceiling", "cpuUsPerFlow", "ceiling (storage removed), flat out"),
+    ("service", "cpuUsPerFlow", "service"),
+    ("ceiling-paced", "cpuUsPerFlow", "ceiling at the service's request rate"),
+    ("service", "storeCpuUsPerFlow", "the store's own process"),
+)
+
 
 def main(source: str, target: str) -> None:
     report = json.load(open(source))
     ingest = [r for r in report["results"] if "connections" in r]
-    labels = sorted({f"{r['scenario']}\n{r['connections']} conn" for r in ingest}, key=lambda s: (s.split("\n")[0], int(s.split("\n")[1].split()[0])))
+    sections = list(dict.fromkeys((r["store"], r["keys"]) for r in ingest))
+    fig, axes = plt.subplots(len(sections), 2, figsize=(13, 4.2 * len(sections)), squeeze=False)
+    for (store, keys), (cpu, rate) in zip(sections, axes):
+        rows = [r for r in ingest if r["store"] == store and r["keys"] == keys]
+        labels = list(dict.fromkeys(f"{r['scenario']}\n{r['connections']} conn" for r in rows))
 
-    def series(server: str, field: str) -> list:
-        by_label = {f"{r['scenario']}\n{r['connections']} conn": r[field] for r in ingest if r["server"] == server}
-        return [by_label.get(label, 0) or 0 for label in labels]
+        def series(server: str, field: str) -> list:
+            found = {f"{r['scenario']}\n{r['connections']} conn": r.get(field) for r in rows if r["server"] == server}
+            return [found.get(label) or 0 for label in labels]
 
-    fig, (cpu, rate) = plt.subplots(1, 2, figsize=(12, 4.5))
-    x = range(len(labels))
-    width = 0.27
-    servers = (
-        ("ceiling", "ceiling (storage removed), flat out"),
-        ("service", f"service on {report['mongodb'].split(',')[0]}"),
-        ("ceiling-paced", "ceiling at the service's request rate"),
-    )
-    for axis, field, title in ((cpu, "cpuUsPerFlow", "server CPU µs per flow (lower is better)"), (rate, "flowsPerS", "flows/s (log scale)")):
-        for offset, (server, label) in zip((-width, 0, width), servers):
-            axis.bar([i + offset for i in x], series(server, field), width, label=label)
-        axis.set_xticks(list(x), labels, fontsize=8)
-        axis.set_title(title)
-    rate.set_yscale("log")
-    cpu.legend()
-    fig.suptitle(f"FAS bench {report['date'][:10]}: {report['mongodb']}, {report['cpus']} CPUs, {report['keys']} keys", fontsize=9)
+        x = range(len(labels))
+        width = 0.2
+        for i, (server, field, label) in enumerate(BARS):
+            offset = (i - 1.5) * width
+            cpu.bar([j + offset for j in x], series(server, field), width, label=label)
+            if field == "cpuUsPerFlow":
+                rate.bar([j + offset for j in x], series(server, "flowsPerS"), width, label=label)
+        for axis in (cpu, rate):
+            axis.set_xticks(list(x), labels, fontsize=8)
+        cpu.set_title(f"{store}, {keys:,} keys: CPU µs per flow (lower is better)", fontsize=10)
+        rate.set_title(f"{store}, {keys:,} keys: flows/s (log scale)", fontsize=10)
+        rate.set_yscale("log")
+        cpu.legend(fontsize=7)
+    names = "; ".join(s["name"] for s in report["stores"])
+    fig.suptitle(f"FAS bench {report['date'][:10]}, {report['cpus']} CPUs: {names}", fontsize=9)
     fig.tight_layout()
     fig.savefig(target, dpi=100)
 

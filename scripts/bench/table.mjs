@@ -1,36 +1,74 @@
-// The run's results as a plain text table on stdout.
+// The run's results as plain text tables on stdout, one section per store and agent key space.
 
 const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 
-export function printTable(report) {
-  const out = [];
-  out.push(`FAS benchmark ${report.date}: ${report.command}`);
-  out.push(`MongoDB: ${report.mongodb}; node ${report.node}; ${report.cpus} CPUs; agent key space ${report.keys} keys; ${report.durationS} s per scenario after ${report.warmupS ?? 0} s unmeasured warm-up; flush window ${report.flushWindowMs}`);
-  out.push('');
-  const cols = ['scenario', 'server', 'conn', 'flows/s', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/flow', '× ceiling', '× paced', 'writes/1k flows', 'writes/flush', 'flush recs', 'flush keys', 'non-2xx', 'peak RSS MiB'];
-  const ingest = report.results.filter((r) => r.connections !== undefined);
-  const idle = report.results.filter((r) => r.scenario === 'idle');
-  if (idle.length > 0) out.push(`idle CPU: ${idle.map((r) => `${r.server} ${fmt(r.idleCpuMsPerS, 1)} ms/s`).join(', ')}`, '');
-  // The service's CPU per flow over the ceiling's in the same workload, flat out and held to the service's rate.
-  const ratio = (r, server) => {
-    const base = ingest.find((c) => c.server === server && c.scenario === r.scenario && c.connections === r.connections);
-    return r.server === 'service' && base ? r.cpuUsPerFlow / base.cpuUsPerFlow : undefined;
+/**
+ * The service's CPU per flow over the ceiling's in the same workload (flat out, or held to the service's
+ * rate), and what storage costs per upserted key: the service's CPU above the paced ceiling's, spread over
+ * the keys its flushes wrote.
+ */
+export function againstCeiling(results, r) {
+  const base = (server) =>
+    results.find((c) => c.server === server && c.store === r.store && c.keys === r.keys && c.scenario === r.scenario && c.connections === r.connections);
+  if (r.server !== 'service') return {};
+  const flat = base('ceiling');
+  const paced = base('ceiling-paced');
+  return {
+    timesCeiling: flat && r.cpuUsPerFlow / flat.cpuUsPerFlow,
+    timesPaced: paced && r.cpuUsPerFlow / paced.cpuUsPerFlow,
+    storageUsPerKey: paced && r.meanFlushKeys && ((r.cpuUsPerFlow - paced.cpuUsPerFlow) * r.meanFlushRecords) / r.meanFlushKeys,
   };
-  const rows = ingest
-    .map((r) => [
-      r.scenario, r.server, String(r.connections), fmt(r.flowsPerS), fmt(r.requestsPerS), fmt(r.latencyP50Ms, 1), fmt(r.latencyP99Ms, 1),
-      fmt(r.cpuUsPerFlow, 1), fmt(ratio(r, 'ceiling'), 2), fmt(ratio(r, 'ceiling-paced'), 2), fmt(r.writeCommandsPer1000Flows, 2), fmt(r.writeCommandsPerFlush, 2), fmt(r.meanFlushRecords), fmt(r.meanFlushKeys),
-      String(r.non2xx), fmt(r.peakRssMiB),
-    ]);
-  out.push(...align([cols, ...rows]));
-  const reads = report.results.filter((r) => r.rows !== undefined);
+}
+
+export function printTable(report) {
+  const out = [`FAS benchmark ${report.date}: ${report.command}`];
+  out.push(`node ${report.node}; ${report.cpus} CPUs; ${report.durationS} s per scenario after ${report.warmupS ?? 0} s unmeasured warm-up; flush window ${report.flushWindowMs}`);
+  for (const store of report.stores) out.push(`${store.label}: ${store.name}`);
+  const idle = report.results.filter((r) => r.scenario === 'idle');
+  if (idle.length > 0) out.push('', `idle CPU: ${idle.map((r) => `${r.server} ${fmt(r.idleCpuMsPerS, 1)} ms/s`).join(', ')}`);
+
+  const ingest = report.results.filter((r) => r.connections !== undefined);
+  const sections = [...new Set(ingest.map((r) => `${r.store}\u0000${r.keys}`))];
+  for (const section of sections) {
+    const [store, keys] = section.split('\u0000');
+    out.push('', `${store}, agent key space ${keys} keys`);
+    const rows = ingest
+      .filter((r) => r.store === store && String(r.keys) === keys)
+      .map((r) => {
+        const c = againstCeiling(report.results, r);
+        return [
+          r.scenario, r.server, String(r.connections), fmt(r.flowsPerS), fmt(r.requestsPerS), fmt(r.latencyP50Ms, 1), fmt(r.latencyP99Ms, 1),
+          fmt(r.cpuUsPerFlow, 1), fmt(c.timesCeiling, 2), fmt(c.timesPaced, 2), fmt(c.storageUsPerKey, 1), fmt(r.storeCpuUsPerFlow, 1),
+          fmt(r.writeCommandsPer1000Flows, 2), fmt(r.writeCommandsPerFlush, 2), fmt(r.meanFlushRecords), fmt(r.meanFlushKeys),
+          String(r.non2xx), fmt(r.peakRssMiB),
+        ];
+      });
+    out.push(...align([
+      ['scenario', 'server', 'conn', 'flows/s', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/flow', '× ceiling', '× paced', 'storage µs/key',
+        'store µs/flow', 'writes/1k flows', 'writes/flush', 'flush recs', 'flush keys', 'non-2xx', 'peak RSS MiB'],
+      ...rows,
+    ]));
+  }
+
+  const reads = report.results.filter((r) => r.rows !== undefined && !r.rangeRead);
   if (reads.length > 0) {
     out.push('');
     out.push(...align([
-      ['read', 'rows', 'bytes', 'p50 ms', 'max ms', 'peak RSS MiB', 'driver: same query p50 ms', 'driver: find all p50 ms'],
+      ['read', 'store', 'rows', 'bytes', 'p50 ms', 'max ms', 'peak RSS MiB', 'store ms/GET', 'driver: same query p50 ms', '× driver', 'driver: find all p50 ms'],
       ...reads.map((r) => [
-        r.scenario, String(r.rows), String(r.bytes), fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.peakRssMiB),
-        fmt(r.driverQueryP50Ms, 1), fmt(r.driverFindAllP50Ms, 1),
+        r.scenario, r.store, String(r.rows), String(r.bytes), fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.peakRssMiB),
+        fmt(r.storeCpuMsPerGet, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2), fmt(r.driverFindAllP50Ms, 1),
+      ]),
+    ]));
+  }
+  const ranges = report.results.filter((r) => r.rangeRead);
+  if (ranges.length > 0) {
+    out.push('');
+    out.push(...align([
+      ['range read', 'store', 'store holds', 'rows', 'pages', 'p50 ms', 'max ms', 'driver: same pipelines p50 ms', '× driver'],
+      ...ranges.map((r) => [
+        r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys`, String(r.rows), String(r.pages), fmt(r.latencyP50Ms, 1),
+        fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
       ]),
     ]));
   }
