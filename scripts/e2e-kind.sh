@@ -2,7 +2,10 @@
 # End to end on a real cluster: kind, the Docker image, the chart with its bitnami MongoDB, helm test, and
 # the original README's curl example through a port-forward. Tears everything down on exit.
 #
-#   scripts/e2e-kind.sh [VALUES_FILE...]    extra values files, e.g. k8s/values-sharded.yaml
+#   scripts/e2e-kind.sh [--manifest FILE]... [VALUES_FILE...]
+#
+# Values files are passed to helm install, e.g. k8s/values-sharded.yaml; manifests are applied before it,
+# e.g. --manifest k8s/mongo-light.yaml with k8s/values-light.yaml.
 #
 # Needs docker, kind, kubectl and helm. E2E_KEEP=1 keeps the cluster for inspection.
 set -euo pipefail
@@ -34,14 +37,22 @@ cleanup() {
 trap cleanup EXIT
 
 values=()
-for file in "$@"; do values+=(--values "$file"); done
+manifests=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --manifest) manifests+=("$2"); shift 2 ;;
+    *) values+=(--values "$1"); shift ;;
+  esac
+done
 
 kind create cluster --name "$cluster" --config k8s/kind-config.yaml --wait 120s
 docker build --tag "$image" .
 kind load docker-image "$image" --name "$cluster"
 
+kubectl create namespace "$namespace"
+for manifest in "${manifests[@]}"; do kubectl --namespace "$namespace" apply -f "$manifest"; done
 helm dependency build charts/fas
-helm install "$release" charts/fas --namespace "$namespace" --create-namespace \
+helm install "$release" charts/fas --namespace "$namespace" \
   --set image.repository=fas --set image.tag=e2e --set image.pullPolicy=Never \
   "${values[@]}" --wait --timeout 15m
 kubectl --namespace "$namespace" port-forward "service/$release" "$port:9527" >"$workdir/port-forward.log" 2>&1 &

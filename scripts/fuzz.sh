@@ -5,11 +5,10 @@
 #
 #   MONGODB_URI=mongodb://… scripts/fuzz.sh [--seed N] [--max-examples N]
 #
-# schemathesis is installed from PyPI, pinned, into ${FAS_TOOLS_CACHE:-$HOME/.cache/fas}/schemathesis-venv.
+# schemathesis comes from PyPI, pinned, through scripts/pytools.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCHEMATHESIS_VERSION=4.32.5
 seed=20261127
 max_examples=50
 while [ $# -gt 0 ]; do
@@ -21,12 +20,7 @@ while [ $# -gt 0 ]; do
 done
 : "${MONGODB_URI:?MONGODB_URI must point at a MongoDB-wire server}"
 
-venv="${FAS_TOOLS_CACHE:-$HOME/.cache/fas}/schemathesis-venv"
-if [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ]; then
-  rm -rf "$venv"
-  "${FAS_PYTHON:-python3}" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+st=$(scripts/pytools.sh install st)
 
 [ -f dist/index.js ] || npm run build >/dev/null
 port=$(node scripts/free-port.mjs)
@@ -47,13 +41,13 @@ if ! node -e 'const deadline = Date.now() + 30000;
   exit 1
 fi
 
-echo "fuzz: schemathesis $SCHEMATHESIS_VERSION against $url/openapi.json, seed $seed, at most $max_examples examples per operation"
+echo "fuzz: $("$st" --version) against $url/openapi.json, seed $seed, at most $max_examples examples per operation"
 status=0
 # Checks: every one that applies to an API without authentication or resources to create and delete.
 # One worker: schemathesis's threads trip a CPython 3.11 ast bug ("AST constructor recursion depth
 # mismatch"), and FerretDB serialises writes anyway.
 PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks \
-  "$venv/bin/st" --config-file scripts/schemathesis.toml run "$url/openapi.json" \
+  "$st" --config-file scripts/schemathesis.toml run "$url/openapi.json" \
     --checks all \
     --exclude-checks use_after_free,ensure_resource_availability,ignored_auth,object_level_authorization \
     --phases examples,coverage,fuzzing \

@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { chartDir, repoRoot } from './paths';
+import { subchartArchives } from './subcharts';
 
-export const repoRoot = path.resolve(__dirname, '../..');
-export const chartDir = path.join(repoRoot, 'charts/fas');
+export { chartDir, repoRoot };
 
 /** Building helm from source takes a minute or two with a warm Go cache, longer on a fresh machine. */
 export const HELM_INSTALL_TIMEOUT_MS = 20 * 60_000;
@@ -33,6 +34,12 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
 export interface HelmResult {
   status: number | null;
   stdout: string;
@@ -40,9 +47,9 @@ export interface HelmResult {
 }
 
 /**
- * A copy of the chart that helm can render here: its charts/ holds empty stand-ins named and versioned as
- * Chart.yaml's dependencies (the bitnami charts cannot be downloaded here), and a probe template exposes
- * NOTES.txt, which `helm template` never prints, as a ConfigMap.
+ * A copy of the chart that helm can render here, with the real bitnami subcharts in its charts/ (see
+ * subcharts.ts for where they come from), and, on request, a probe template that exposes NOTES.txt, which
+ * `helm template` never prints, as a ConfigMap.
  */
 export class StagedChart {
   readonly root: string;
@@ -54,16 +61,9 @@ export class StagedChart {
     this.dir = path.join(this.root, 'fas');
     this.home = path.join(this.root, 'helm-home');
     cpSync(chartDir, this.dir, { recursive: true });
-    const chart = parse(readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as {
-      dependencies: { name: string; version: string }[];
-    };
-    for (const dep of chart.dependencies) {
-      const standIn = path.join(this.dir, 'charts', dep.name);
-      mkdirSync(standIn, { recursive: true });
-      writeFileSync(
-        path.join(standIn, 'Chart.yaml'),
-        `apiVersion: v2\nname: ${dep.name}\nversion: ${dep.version}\ndescription: stand-in for tests\n`,
-      );
+    mkdirSync(path.join(this.dir, 'charts'), { recursive: true });
+    for (const archive of subchartArchives(helmBin())) {
+      copyFileSync(archive, path.join(this.dir, 'charts', path.basename(archive)));
     }
   }
 
@@ -114,11 +114,20 @@ export class StagedChart {
 
   /** Rendered objects; throws with helm's message when rendering fails. */
   render(values: object = {}, options: { release?: string; namespace?: string; extra?: string[] } = {}): K8sObject[] {
+    return this.renderWithWarnings(values, options).objects;
+  }
+
+  /** Rendered objects and what helm printed on stderr besides (its warnings); throws when rendering fails. */
+  renderWithWarnings(
+    values: object = {},
+    options: { release?: string; namespace?: string; extra?: string[] } = {},
+  ): { objects: K8sObject[]; stderr: string } {
     const result = this.template(values, options);
     if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-    return parseAllDocuments(result.stdout)
+    const objects = parseAllDocuments(result.stdout)
       .map((doc) => doc.toJS() as K8sObject | null)
       .filter((obj): obj is K8sObject => obj !== null);
+    return { objects, stderr: result.stderr };
   }
 
   dispose(): void {
@@ -130,6 +139,11 @@ export function find<T = K8sObject>(objects: K8sObject[], kind: string, name?: s
   const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
   if (!found) throw new Error(`no ${kind}${name ? ` named ${name}` : ''} among ${objects.map((o) => o.kind).join(', ')}`);
   return found as unknown as T;
+}
+
+/** The objects of the fas chart itself, without those of its subcharts. */
+export function own(objects: K8sObject[]): K8sObject[] {
+  return objects.filter((o) => o.metadata.labels?.['helm.sh/chart']?.startsWith('fas-'));
 }
 
 export function kinds(objects: K8sObject[]): string[] {

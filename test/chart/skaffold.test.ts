@@ -1,43 +1,21 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot, useStagedChart } from './helm';
+import { useStagedChart } from './helm';
+import { validateObjects } from './kubernetesSchemas';
+import { repoRoot, sharedDir, sharedDirCandidates } from './paths';
+import { deployedObjects, skaffoldConfig, withProfile } from './skaffold';
 
-interface HelmRelease {
-  name: string;
-  chartPath: string;
-  valuesFiles: string[];
-  setValueTemplates: Record<string, string>;
-}
-interface SkaffoldConfig {
-  apiVersion: string;
-  build: { local: { push: boolean }; artifacts: { image: string; docker: { dockerfile: string } }[] };
-  deploy: { kubeContext: string; helm: { releases: HelmRelease[] } };
-  portForward: { resourceType: string; resourceName: string; port: number; localPort: number }[];
-  profiles: { name: string; patches: { op: string; path: string; value: string }[] }[];
+function schemaDir(): string {
+  const shared = sharedDir();
+  if (!shared) throw new Error(`no shared material at ${sharedDirCandidates().join(' or ')}: set FAS_SHARED_DIR`);
+  return path.join(shared, 'schemas');
 }
 
-/**
- * The schema is shared material, at ../shared beside every checkout (../shared/README.md). A throw-away clone
- * of a checkout (git clone . /tmp/x) has none beside it: it uses the one beside the checkout it came from.
- * FAS_SHARED_DIR overrides both.
- */
-function sharedDir(): string {
-  if (process.env.FAS_SHARED_DIR) return process.env.FAS_SHARED_DIR;
-  const besideThis = path.resolve(repoRoot, '../shared');
-  if (existsSync(besideThis)) return besideThis;
-  // git exits 1 when there is no origin; a URL origin resolves to a path that does not exist.
-  const origin = spawnSync('git', ['config', '--get', 'remote.origin.url'], { cwd: repoRoot, encoding: 'utf8' });
-  const besideOrigin = path.resolve(origin.stdout.trim() || repoRoot, '../shared');
-  if (existsSync(besideOrigin)) return besideOrigin;
-  throw new Error(`no shared material at ${besideThis} or ${besideOrigin}: set FAS_SHARED_DIR`);
-}
-
-const schemaPath = path.join(sharedDir(), 'schemas/skaffold-v4beta14.json');
-const config = parse(readFileSync(path.join(repoRoot, 'skaffold.yaml'), 'utf8')) as SkaffoldConfig;
+const schemaPath = path.join(schemaDir(), 'skaffold-v4beta14.json');
+const config = skaffoldConfig;
 
 function validator() {
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as { $schema: string };
@@ -52,6 +30,11 @@ test('skaffold.yaml is valid against the skaffold v4beta14 schema', () => {
   const validate = validator();
   expect(validate(config) ? [] : validate.errors).toEqual([]);
   expect(config.apiVersion).toBe('skaffold/v4beta14');
+});
+
+test.each(skaffoldConfig.profiles.map((p) => p.name))('with profile %s applied it is still valid', (profile) => {
+  const validate = validator();
+  expect(validate(withProfile(profile)) ? [] : validate.errors).toEqual([]);
 });
 
 test('the schema check catches a wrong field', () => {
@@ -76,28 +59,22 @@ test('builds with the local Docker without pushing, deploys charts/fas with the 
   expect(`kind-${kind.name}`).toBe(config.deploy.kubeContext);
 });
 
-describe('each skaffold profile deploys values the chart accepts', () => {
+describe('each skaffold profile deploys values the chart accepts, with no warning', () => {
   const chart = useStagedChart();
 
-  test.each(['(none)', 'sharded', 'external'])(
+  test.each(['(none)', 'sharded', 'external', 'light'])(
     'profile %s',
     (profile) => {
-      const [release] = config.deploy.helm.releases;
-      const files = [...release.valuesFiles];
-      const sets: string[] = ['image.repository=fas', 'image.tag=dev'];
-      for (const patch of config.profiles.find((p) => p.name === profile)?.patches ?? []) {
-        if (patch.path.endsWith('/valuesFiles/-')) files.push(patch.value);
-        else if (patch.path.includes('/setValueTemplates/')) {
-          // FAS_MONGODB_URI as a user would export it.
-          sets.push(`${patch.path.split('/setValueTemplates/')[1]}=mongodb+srv://u:p@cluster0.example.net/`);
-        } else throw new Error(`unexpected patch ${patch.path}`);
-      }
-      if (profile !== '(none)') expect(files.length).toBeGreaterThan(release.valuesFiles.length);
-      const args = ['template', release.name, chart().dir, ...files.flatMap((f) => ['--values', path.join(repoRoot, f)])];
-      const result = chart().helm([...args, ...sets.flatMap((s) => ['--set', s])]);
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
+      const { objects, stderr } = deployedObjects(chart(), profile);
+      expect(stderr).toBe('');
+      expect(validateObjects(objects)).toEqual([]);
+      if (profile !== '(none)') expect(withProfile(profile)).not.toEqual(config);
     },
     60_000,
   );
+});
+
+test('helm waits long enough for a cold sharded start (its own default is 5 minutes)', () => {
+  expect(config.deploy.helm.flags).toEqual({ install: ['--timeout', '15m'], upgrade: ['--timeout', '15m'] });
+  expect(config.deploy.helm.releases[0].wait).toBe(true);
 });

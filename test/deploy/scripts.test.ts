@@ -10,12 +10,20 @@ const scripts = [
   '.ci/run',
 ];
 
-function run(command: string, args: string[]) {
-  return spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+function run(command: string, args: string[], timeout = 30_000) {
+  return spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout });
 }
 
+let shellcheck = '';
+beforeAll(() => {
+  // The project's own pinned shellcheck, installed from PyPI on first use: a fresh clone needs nothing else.
+  const install = run('bash', ['scripts/pytools.sh', 'install', 'shellcheck'], 5 * 60_000);
+  if (install.status !== 0) throw new Error(`scripts/pytools.sh install shellcheck failed:\n${install.stderr}`);
+  shellcheck = install.stdout.trim();
+}, 5 * 60_000);
+
 test('the scripts this suite lints are there', () => {
-  expect(scripts).toEqual(expect.arrayContaining(['scripts/helm.sh', 'scripts/dev-cluster.sh', 'scripts/e2e-kind.sh']));
+  expect(scripts).toEqual(expect.arrayContaining(['scripts/helm.sh', 'scripts/pytools.sh', 'scripts/dev-cluster.sh', 'scripts/e2e-kind.sh']));
 });
 
 describe.each(scripts)('%s', (script) => {
@@ -27,11 +35,7 @@ describe.each(scripts)('%s', (script) => {
   });
 
   test('passes shellcheck', () => {
-    const probe = run('shellcheck', ['--version']);
-    if (probe.error || probe.status !== 0) {
-      throw new Error('shellcheck is not installed (Debian: apt-get install -y shellcheck); the script lint needs it');
-    }
-    const result = run('shellcheck', ['--shell=bash', '--external-sources', script]);
+    const result = run(shellcheck, ['--shell=bash', '--external-sources', script]);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });

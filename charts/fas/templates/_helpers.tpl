@@ -96,7 +96,8 @@ chart names them, so the driver discovers the primary. Sharded: the mongos Servi
 {{- $fullname := include "fas.subchartFullname" (dict "chart" "mongodb" "context" .) -}}
 {{- $service := dig "service" "nameOverride" "" $v | default (printf "%s-headless" $fullname) -}}
 {{- $namespace := dig "namespaceOverride" "" (.Values.global | default dict) | default .Release.Namespace -}}
-{{- $port := dig "service" "ports" "mongodb" 27017 $v -}}
+{{- /* Pod DNS names skip the Service, so the port is the one the pods listen on. */ -}}
+{{- $port := dig "containerPorts" "mongodb" 27017 $v -}}
 {{- $domain := dig "clusterDomain" "cluster.local" $v -}}
 {{- $hosts := list -}}
 {{- range $i := until (int (dig "replicaCount" 1 $v)) -}}

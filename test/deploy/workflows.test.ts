@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+/** The GitHub workflows: valid against GitHub's schema, their shell steps clean, and the release as documented. */
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string | boolean>;
+}
+interface Workflow {
+  on: Record<string, { tags?: string[]; branches?: string[] } | null>;
+  jobs: Record<string, { permissions?: Record<string, string>; strategy?: { matrix: { include: Record<string, string>[] } }; steps: Step[] }>;
+}
+
+const repoRoot = path.resolve(__dirname, '../..');
+const workflowsDir = path.join(repoRoot, '.github/workflows');
+const files = readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file));
+const load = (file: string) => parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as Workflow;
+const work = mkdtempSync(path.join(tmpdir(), 'fas-workflows-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(command: string, args: string[], timeout = 60_000) {
+  return spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout });
+}
+
+let checkJsonschema = '';
+let shellcheck = '';
+beforeAll(() => {
+  // Pinned, from PyPI, on first use; check-jsonschema carries GitHub's workflow schema offline.
+  const tool = (name: string) => {
+    const install = run('bash', ['scripts/pytools.sh', 'install', name], 5 * 60_000);
+    if (install.status !== 0) throw new Error(`scripts/pytools.sh install ${name} failed:\n${install.stderr}`);
+    return install.stdout.trim();
+  };
+  checkJsonschema = tool('check-jsonschema');
+  shellcheck = tool('shellcheck');
+}, 10 * 60_000);
+
+const validate = (file: string) => run(checkJsonschema, ['--builtin-schema', 'vendor.github-workflows', file]);
+
+describe.each(files)('%s', (file) => {
+  test('is valid against the GitHub workflow schema (check-jsonschema vendor.github-workflows)', () => {
+    const result = validate(path.join(workflowsDir, file));
+    expect(result.stdout + result.stderr).toContain('ok -- validation done');
+    expect(result.status).toBe(0);
+  });
+
+  test('every run step passes shellcheck', () => {
+    const steps = Object.values(load(file).jobs).flatMap((job) => job.steps.filter((step) => step.run));
+    for (const [i, step] of steps.entries()) {
+      // GitHub substitutes ${{ … }} before bash sees the script.
+      const script = path.join(work, `${file}-${i}.sh`);
+      writeFileSync(script, `#!/usr/bin/env bash\nset -eo pipefail\n${step.run?.replace(/\$\{\{[^}]*\}\}/g, 'x')}`);
+      const result = run(shellcheck, ['--shell=bash', script]);
+      expect([step.name, result.stdout]).toEqual([step.name, '']);
+    }
+  });
+});
+
+test('the schema check catches a broken workflow', () => {
+  const broken = path.join(work, 'broken.yml');
+  writeFileSync(broken, 'name: broken\non: push\njobs:\n  build:\n    runs_on: ubuntu-latest\n    steps: []\n');
+  expect(validate(broken).status).not.toBe(0);
+});
+
+describe('release.yml', () => {
+  const workflow = load('release.yml');
+  const [job] = Object.values(workflow.jobs);
+  const step = (uses: string) => job.steps.find((s) => s.uses?.startsWith(uses));
+  const script = job.steps.map((s) => s.run ?? '').join('\n');
+
+  test('runs on version tags only, allowed to push packages and to sign keylessly', () => {
+    expect(workflow.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect(job.permissions).toMatchObject({ packages: 'write', 'id-token': 'write' });
+  });
+
+  test('builds linux/amd64 and linux/arm64 with buildx, with SBOM and provenance, and pushes to ghcr.io', () => {
+    expect(step('docker/setup-buildx-action')).toBeDefined();
+    expect(step('docker/setup-qemu-action')).toBeDefined();
+    expect(step('docker/build-push-action')?.with).toMatchObject({
+      platforms: 'linux/amd64,linux/arm64',
+      push: true,
+      sbom: true,
+      file: './Dockerfile',
+    });
+    expect(step('docker/metadata-action')?.with?.images).toBe('ghcr.io/${{ steps.prep.outputs.owner }}/fas');
+    expect(existsSync(path.join(repoRoot, 'Dockerfile'))).toBe(true);
+  });
+
+  test('pushes the chart, pointed at the released image, to oci://ghcr.io/OWNER/charts, and signs both', () => {
+    const chart = parse(readFileSync(path.join(repoRoot, 'charts/fas/Chart.yaml'), 'utf8')) as { name: string };
+    const values = parse(readFileSync(path.join(repoRoot, 'charts/fas/values.yaml'), 'utf8')) as { image: { repository: string } };
+    expect(chart.name).toBe('fas');
+    expect(values.image.repository).toBeDefined();
+    expect(script).toContain(`yq -i '.image.repository = strenv(IMAGE)' charts/fas/values.yaml`);
+    expect(script).toContain('helm dependency build charts/fas');
+    expect(script).toContain('helm package charts/fas --version "$VERSION" --app-version "$VERSION"');
+    expect(script).toContain('helm push "fas-$VERSION.tgz" "oci://ghcr.io/$OWNER/charts"');
+    expect(script).toContain('cosign sign --yes "ghcr.io/$OWNER/fas@$IMAGE_DIGEST"');
+    expect(script).toContain('cosign sign --yes "ghcr.io/$OWNER/charts/fas@$CHART_DIGEST"');
+  });
+});
+
+describe('e2e.yml', () => {
+  const workflow = load('e2e.yml');
+
+  test('lints the chart with chart-testing, configured by ct.yaml', () => {
+    const steps = workflow.jobs.lint.steps;
+    expect(steps.some((s) => s.uses?.startsWith('helm/chart-testing-action'))).toBe(true);
+    expect(steps.map((s) => s.run).filter(Boolean)).toEqual(['ct lint --config ct.yaml']);
+    expect(parse(readFileSync(path.join(repoRoot, 'ct.yaml'), 'utf8'))).toMatchObject({ charts: ['charts/fas'] });
+  });
+
+  test('installs every mode on kind, with files that exist', () => {
+    const matrix = workflow.jobs.kind.strategy?.matrix.include ?? [];
+    expect(matrix.map((m) => m.mode)).toEqual(['replicaset', 'sharded', 'light']);
+    for (const file of matrix.flatMap((m) => m.args.split(' ')).filter((arg) => arg.endsWith('.yaml'))) {
+      expect(existsSync(path.join(repoRoot, file))).toBe(true);
+    }
+  });
+});
