@@ -160,9 +160,10 @@ function growth(samples) {
 }
 
 async function storedTotals(database) {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  // Bounded like every other step, so a MongoDB that stopped answering fails the soak instead of holding it.
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 30_000 });
   try {
-    const docs = await client.db(database).collection('flows_hourly').find({ hour: HOUR }).toArray();
+    const docs = await client.db(database).collection('flows_hourly').find({ hour: HOUR }, { maxTimeMS: 20_000 }).toArray();
     const totals = new Map();
     for (const d of docs) {
       const sums = totals.get(d.src_app) ?? [0, 0];
@@ -177,12 +178,17 @@ async function storedTotals(database) {
 }
 
 const { child, url, database } = await startService();
+// Stopped from outside (a test's timeout), the soak stops its service too rather than leave it running.
+process.once('SIGTERM', () => {
+  child.kill('SIGTERM');
+  process.exit(1);
+});
 let failed = false;
 try {
   if (args.peak) {
     await peak(url);
   } else {
-    console.log(`soak: ${seconds} s at ${rate} requests/s of ${recordsPerRequest} records over ${keys} keys, GET every second, database ${database}`);
+    console.log(`soak: ${seconds} s at ${rate} requests/s of ${recordsPerRequest} records over ${keys} keys, GET every second, database ${database}, service ${url}`);
     const samples = await soak(url, child.pid);
     const stored = await storedTotals(database);
     const mismatched = [...new Set([...stored.keys(), ...acknowledged.keys()])].filter(

@@ -40,6 +40,8 @@ export interface Settings {
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Serve the web console at / (off: the API only). */
+  consoleEnabled: boolean;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => Joi.number().integer().min(min).max(max);
@@ -82,6 +84,7 @@ export const settingsSchema = Joi.object<Settings, true>({
   shutdownDelayMs: int(0, 600_000).default(5000),
   shutdownTimeoutMs: int(0, 600_000).default(20_000),
   logLevel: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
+  consoleEnabled: Joi.boolean().default(true),
 })
   .custom((settings: Settings, helpers) => {
     const problem = inconsistency(settings);

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
 import { describeError } from '../logger';
+import { consoleRoutes } from './consoleRoutes';
 import { errorHandler } from './errors';
 import { FlowStorage, flowRoutes } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
@@ -9,8 +10,8 @@ import { openApiRoutes } from './openApi';
 import { requestLog } from './requestLog';
 
 /**
- * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes.
- * Health probes live in the HTTP server.
+ * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes
+ * and, unless turned off, the web console. Health probes live in the HTTP server.
  */
 export function createApp(
   store: FlowStorage,
@@ -27,7 +28,9 @@ export function createApp(
   app.use(errorHandler(logger, settings.retryAfterSeconds));
   // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
   app.use(flows.allowedMethods());
-  for (const router of [metrics.routes(), flows, openApiRoutes(settings)]) app.use(router.routes());
+  const routers = [metrics.routes(), flows, openApiRoutes(settings)];
+  if (settings.consoleEnabled) routers.push(consoleRoutes());
+  for (const router of routers) app.use(router.routes());
   // Errors that escape the handler: a response stream failing after its headers were sent.
   app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
   return app;

@@ -76,6 +76,9 @@ describe('the image, replayed outside Docker in a clean copy of the build contex
   test('the runtime stage holds only the production install and the compiled service', () => {
     const runtime = replay.runtimeDir;
     expect(readFileSync(path.join(runtime, 'dist/index.js'), 'utf8')).toContain('listen');
+    // The console ships bundled: its page names its hashed script, and ECharts stays a build-time package.
+    expect(readFileSync(path.join(runtime, 'dist/console/index.html'), 'utf8')).toMatch(/\/assets\/console-\w+\.js/);
+    expect(() => readFileSync(path.join(runtime, 'node_modules/echarts/package.json'))).toThrow();
     expect(() => readFileSync(path.join(runtime, 'node_modules/koa/package.json'))).not.toThrow();
     // Dev dependencies stay in the build stage.
     expect(() => readFileSync(path.join(runtime, 'node_modules/typescript/package.json'))).toThrow();

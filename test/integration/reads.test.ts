@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { asPages, ExpectedRead, expectedRows, PostedRecord, readAllPages } from '../support/flowReads';
+import { FlowRecord } from '../../app/data/flow';
+import { asPages, ExpectedRead, expectedRows, readAllPages } from '../support/flowReads';
 import { RunningService, startService } from '../support/service';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -12,7 +13,7 @@ const APPS = ['checkout', 'cart', 'car', 'é', '\uFF5E', '😀', 'a b'];
 const VPCS = ['vpc-1', 'vpc-2', 'vpc-10'];
 
 /** A fixed pseudo-random data set: small totals (many ties), and a few at 2^53 - 1 across hours. */
-function dataSet(): PostedRecord[] {
+function dataSet(): FlowRecord[] {
   let seed = 20261128;
   // mulberry32: small, fast and well spread.
   const next = (n: number) => {
@@ -21,7 +22,7 @@ function dataSet(): PostedRecord[] {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
-  const records: PostedRecord[] = [];
+  const records: FlowRecord[] = [];
   for (let i = 0; i < 160; i++) {
     records.push({
       src_app: APPS[next(APPS.length)],
@@ -199,7 +200,7 @@ describe('the cursor', () => {
 
 describe('a total that would not fit in 64 bits', () => {
   const HOUR = 410_000;
-  const many = (n: number, record: Partial<PostedRecord>) =>
+  const many = (n: number, record: Partial<FlowRecord>) =>
     Array.from({ length: n }, () => ({ src_app: 'big', dest_app: 'sink', vpc_id: 'v', bytes_tx: 0, bytes_rx: 0, hour: HOUR, ...record }));
   // 600 × (2^53 - 1) ≈ 5.4 × 10^18 fits in a signed 64-bit integer; twice that does not.
   const perHour = 600n * BigInt(MAX);

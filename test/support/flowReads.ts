@@ -1,13 +1,5 @@
 import request from 'supertest';
-
-export interface PostedRecord {
-  src_app: string;
-  dest_app: string;
-  vpc_id: string;
-  bytes_tx: number;
-  bytes_rx: number;
-  hour: number;
-}
+import { FlowRecord } from '../../app/data/flow';
 
 const DIMENSIONS = ['src_app', 'dest_app', 'vpc_id', 'hour'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
@@ -32,11 +24,11 @@ const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'
  * What a read must answer, computed from the records posted, independently of the service: BigInt sums, the
  * total descending, then the `by` fields in binary UTF-8 order and hours ascending. Each row as exact JSON.
  */
-export function expectedRows(records: readonly PostedRecord[], read: ExpectedRead): string[] {
+export function expectedRows(records: readonly FlowRecord[], read: ExpectedRead): string[] {
   const rows = new Map<string, Row>();
   for (const r of records) {
     if (r.hour < read.from || r.hour > read.to) continue;
-    const filters = Object.entries(read.filters ?? {}) as [keyof PostedRecord, string[]][];
+    const filters = Object.entries(read.filters ?? {}) as [keyof FlowRecord, string[]][];
     if (filters.some(([field, values]) => !values.includes(r[field] as string))) continue;
     const key = Object.fromEntries(read.by.map((d) => [d, r[d]]));
     const id = JSON.stringify(key);

@@ -1,0 +1,94 @@
+// Screenshots of the console for the README: the built service on its own MongoDB (MONGODB_URI, or an
+// embedded one), a day of made-up traffic between the apps of a small shop, Debian's Chromium.
+//
+//   npm run build && node scripts/console-screenshot.mjs [DIR]     writes DIR/console.png and
+//                                                                 DIR/console-narrow-dark.png (DIR: docs)
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { spawnServer } from './spawn-server.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = process.argv[2] ?? join(root, 'docs');
+const { startEmbeddedMongo } = createRequire(import.meta.url)('./embedded-mongo.js');
+
+/** Who calls whom, with a typical hour's bytes sent and received, in one VPC or the other. */
+const calls = [
+  ['web-frontend', 'api-gateway', 'vpc-shop', 9e9, 48e9],
+  ['api-gateway', 'catalog', 'vpc-shop', 3e9, 21e9],
+  ['api-gateway', 'search', 'vpc-shop', 2.5e9, 12e9],
+  ['api-gateway', 'checkout', 'vpc-shop', 1.8e9, 4e9],
+  ['api-gateway', 'cart', 'vpc-shop', 1.1e9, 2.6e9],
+  ['api-gateway', 'auth', 'vpc-shop', 0.9e9, 1.2e9],
+  ['catalog', 'image-cache', 'vpc-shop', 0.6e9, 26e9],
+  ['search', 'search-index', 'vpc-data', 1.4e9, 9e9],
+  ['checkout', 'payments', 'vpc-shop', 0.7e9, 0.9e9],
+  ['checkout', 'inventory', 'vpc-shop', 0.4e9, 0.6e9],
+  ['checkout', 'shipping', 'vpc-shop', 0.2e9, 0.3e9],
+  ['payments', 'fraud-check', 'vpc-data', 0.5e9, 0.2e9],
+  ['recommendations', 'catalog', 'vpc-shop', 0.8e9, 5e9],
+  ['api-gateway', 'recommendations', 'vpc-shop', 0.6e9, 3e9],
+  ['orders', 'warehouse-db', 'vpc-data', 2e9, 1.5e9],
+  ['analytics', 'event-store', 'vpc-data', 7e9, 0.4e9],
+  ['auth', 'user-db', 'vpc-data', 0.3e9, 0.8e9],
+  ['cart', 'session-cache', 'vpc-shop', 0.3e9, 0.5e9],
+];
+
+/** A day of flows ending at `last`: busier in the afternoon (UTC), a little noise, ten agents per call and hour. */
+function day(last) {
+  let seed = 20_240_601;
+  const noise = () => 0.8 + 0.4 * ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+  const flows = [];
+  for (let hour = last - 23; hour <= last; hour += 1) {
+    const load = 0.35 + 0.65 * Math.sin((Math.PI * ((hour % 24) + 18)) / 24) ** 2;
+    for (const [src_app, dest_app, vpc_id, tx, rx] of calls) {
+      for (let agent = 0; agent < 10; agent += 1) {
+        const bytes = (total) => Math.round((total * load * noise()) / 10);
+        flows.push({ src_app, dest_app, vpc_id, bytes_tx: bytes(tx), bytes_rx: bytes(rx), hour });
+      }
+    }
+  }
+  return flows;
+}
+
+const mongo = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
+const { child, url } = await spawnServer([join(root, 'dist/index.js')], {
+  PATH: process.env.PATH,
+  MONGODB_URI: process.env.MONGODB_URI ?? mongo.uri,
+  MONGODB_DATABASE: `fas_screenshot_${randomUUID().slice(0, 8)}`,
+  LOG_LEVEL: 'warn',
+}, '/readyz');
+const browser = await chromium.launch({
+  executablePath: execFileSync(join(root, 'scripts/chromium.sh'), { encoding: 'utf8' }).trim(),
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const last = Math.floor(Date.now() / 3_600_000) - 1;
+  const res = await fetch(`${url}/flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(day(last)),
+  });
+  if (res.status !== 200) throw new Error(`POST /flows answered ${res.status}: ${await res.text()}`);
+  const shots = [
+    ['console.png', { viewport: { width: 1280, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' }],
+    ['console-narrow-dark.png', { viewport: { width: 400, height: 900 }, colorScheme: 'dark', reducedMotion: 'reduce' }],
+  ];
+  for (const [file, options] of shots) {
+    const page = await browser.newPage(options);
+    await page.goto(`${url}/?from=${last - 23}&to=${last}`);
+    await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(out, file), fullPage: true });
+    await page.close();
+    console.error(`wrote ${join(out, file)}`);
+  }
+} finally {
+  await browser.close();
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await mongo?.stop();
+}
