@@ -73,8 +73,8 @@ export function incrementTotals(key: FlowKey, bucket: number, bytesTx: bigint | 
 }
 
 /**
- * At least the statement's BSON size inside a command's array of statements: 149 bytes of field names,
- * types, lengths and its index, plus the names in UTF-8, at most 3 bytes per UTF-16 code unit.
+ * An upper bound of the statement's BSON size in a command's array of statements: at most 149 bytes of field
+ * names, types, lengths and its index, plus the names in UTF-8, at most 3 bytes per UTF-16 code unit.
  */
 export function incrementMaxBytes({ q }: IncrementStatement): number {
   return 160 + 3 * (q.src_app.length + q.dest_app.length + q.vpc_id.length);
