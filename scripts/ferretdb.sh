@@ -13,6 +13,8 @@
 # scripts/ferretdb-patches/ applied: bugs where FerretDB answers differently from MongoDB (each patch says
 # which). The cached binary is named after the patches, so changing them rebuilds it.
 set -euo pipefail
+# shellcheck source=scripts/local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
 
 version=${FERRETDB_VERSION:-v1.24.2}
 cache=${FAS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fas}
@@ -41,46 +43,20 @@ install() {
   echo "$bin"
 }
 
-free_port() {
-  node "$(dirname "${BASH_SOURCE[0]}")/free-port.mjs"
-}
-
 start() {
-  local dir=$1 port=$2 pid
+  local dir=$1 port=$2
   install >/dev/null
   mkdir -p "$dir/data"
   [ -n "$port" ] || port=$(free_port)
-  "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
-    --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn >"$dir/ferretdb.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$dir/ferretdb.pid"
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/"
-      return
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "ferretdb.sh: FerretDB did not start; its log:" >&2
-  cat "$dir/ferretdb.log" >&2
-  exit 1
-}
-
-stop() {
-  local pidfile="$1/ferretdb.pid" signal=$2 pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  kill "-$signal" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  start_server "ferretdb.sh: FerretDB" "$dir/ferretdb.log" "$dir/ferretdb.pid" "$port" \
+    "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
+    --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn
 }
 
 case "${1:-}" in
   install) install ;;
   start) start "${2:?usage: ferretdb.sh start DIR [PORT]}" "${3:-}" ;;
-  stop) stop "${2:?usage: ferretdb.sh stop DIR}" TERM ;;
-  kill) stop "${2:?usage: ferretdb.sh kill DIR}" KILL ;;
+  stop) stop_server "${2:?usage: ferretdb.sh stop DIR}/ferretdb.pid" TERM ;;
+  kill) stop_server "${2:?usage: ferretdb.sh kill DIR}/ferretdb.pid" KILL ;;
   *) echo "usage: ferretdb.sh install | start DIR [PORT] | stop DIR | kill DIR" >&2; exit 2 ;;
 esac

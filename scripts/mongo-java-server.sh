@@ -10,6 +10,8 @@
 # The launcher (scripts/mongo-java-server/) is mongo-java-server's memory backend advertising MongoDB 3.6+'s
 # maxWriteBatchSize, so the driver sends a flush as one command. Needs Java 17 and Maven.
 set -euo pipefail
+# shellcheck source=scripts/local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source_dir="$here/mongo-java-server"
@@ -38,42 +40,18 @@ install() {
 }
 
 start() {
-  local dir=$1 port=$2 pid
+  local dir=$1 port=$2
   install >/dev/null
   mkdir -p "$dir"
-  [ -n "$port" ] || port=$(node "$here/free-port.mjs")
+  [ -n "$port" ] || port=$(free_port)
   # shellcheck disable=SC2086 # the options are words for java
-  java $java_opts -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$jar" 127.0.0.1 "$port" \
-    >"$dir/mongo-java-server.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$dir/mongo-java-server.pid"
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/"
-      return
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "mongo-java-server.sh: the server did not start; its log:" >&2
-  cat "$dir/mongo-java-server.log" >&2
-  kill -9 "$pid" 2>/dev/null || true
-  exit 1
-}
-
-stop() {
-  local pidfile="$1/mongo-java-server.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  start_server "mongo-java-server.sh: the server" "$dir/mongo-java-server.log" "$dir/mongo-java-server.pid" "$port" \
+    java $java_opts -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$jar" 127.0.0.1 "$port"
 }
 
 case "${1:-}" in
   install) install ;;
   start) start "${2:?usage: mongo-java-server.sh start DIR [PORT]}" "${3:-}" ;;
-  stop) stop "${2:?usage: mongo-java-server.sh stop DIR}" ;;
+  stop) stop_server "${2:?usage: mongo-java-server.sh stop DIR}/mongo-java-server.pid" TERM ;;
   *) echo "usage: mongo-java-server.sh install | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
 esac
