@@ -3,10 +3,9 @@
 // alone running the same pipelines, the store's floor.
 import { createRequire } from 'node:module';
 import { parse } from 'node:querystring';
-import { seed } from './scenarios.mjs';
+import { median, seed, timedMs } from './scenarios.mjs';
 
 const require = createRequire(import.meta.url);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The issue's four questions over the hours from..to; the names exist in every agent key space. */
 function questions(from, to, keys) {
@@ -55,14 +54,12 @@ async function driverRead(collection, query, everyPage) {
   }
 }
 
+/** The read's rows and pages, with its p50 and longest time over `times` runs. */
 async function timed(read, times) {
-  const ms = [];
   let result;
-  for (let i = 0; i < times; i++) {
-    const started = performance.now();
+  const ms = await timedMs(async () => {
     result = await read();
-    ms.push(performance.now() - started);
-  }
+  }, times);
   return { ...result, p50Ms: median(ms), maxMs: Math.max(...ms) };
 }
 

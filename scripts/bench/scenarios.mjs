@@ -26,7 +26,7 @@ function peakRssMiB(pid) {
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** POSTs of the given bodies for durationS seconds, flat out or held to requestsPerS. */
 export async function load(url, bodies, connections, durationS, requestsPerS) {
@@ -125,7 +125,7 @@ export async function seed(collection, keys, hour) {
   for (let i = 0; i < docs.length; i += 5000) await collection.insertMany(docs.slice(i, i + 5000), { ordered: false });
 }
 
-async function timedMs(read, times) {
+export async function timedMs(read, times) {
   const ms = [];
   for (let i = 0; i < times; i++) {
     const started = performance.now();
