@@ -58,8 +58,7 @@ export function sortKeyOf(query: Pick<TotalsQuery, 'by' | 'sort'>, row: Document
 }
 
 /** Rows strictly after `after` in the sort order: the lexicographic comparison as an $or of prefixes. */
-function afterPosition(query: TotalsQuery, after: readonly PositionValue[]): Document {
-  const keys = sortKeyPaths(query);
+function afterPosition(keys: ReturnType<typeof sortKeyPaths>, after: readonly PositionValue[]): Document {
   return {
     $or: keys.map((key, i) => {
       const branch: Document = {};
@@ -98,8 +97,8 @@ export function totalsPipeline(query: TotalsQuery): Document[] {
     });
   }
   if (query.sort === 'bytes') pipeline.push({ $addFields: { bytes: { $sum: ['$bytes_tx', '$bytes_rx'] } } });
-  if (query.after) pipeline.push({ $match: afterPosition(query, query.after) });
   const keys = sortKeyPaths(query);
+  if (query.after) pipeline.push({ $match: afterPosition(keys, query.after) });
   pipeline.push({ $sort: Object.fromEntries(keys.map((k) => [k.path, k.descending ? -1 : 1])) });
   pipeline.push({ $limit: query.limit });
   // Last, so the $match, $sort and $limit before it stay one query MongoDB can answer from the index.
