@@ -3,14 +3,20 @@ import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
 import { Settings } from './config/settings';
+import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
 import { createApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
-import { oldestKeptHour } from './data/retention';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 import { RetentionSweep } from './storage/retentionSweep';
+
+/** Logs a background operation's report: as an error with its cause when it failed, else at `level`. */
+function logOutcome(logger: Logger, what: string, { error, ...report }: { error?: unknown }, level: string): void {
+  if (error) logger.error(`${what} failed`, { ...report, ...describeError(error) });
+  else logger.log(level, what, report);
+}
 
 export interface Service {
   server: http.Server;
@@ -51,9 +57,7 @@ export function createService(
     },
     (flush) => {
       metrics.flushed(flush);
-      const { error, ...report } = flush;
-      if (error) logger.error('flush failed', { ...report, ...describeError(error) });
-      else logger.debug('flush', report);
+      logOutcome(logger, 'flush', flush, 'debug');
     },
   );
   const retention =
@@ -64,9 +68,7 @@ export function createService(
           ready: () => connection.ready,
           onSweep: (sweep) => {
             metrics.swept(sweep);
-            const { error, ...report } = sweep;
-            if (error) logger.error('retention sweep failed', { ...report, ...describeError(error) });
-            else logger.log(report.deleted > 0 ? 'info' : 'debug', 'retention sweep', report);
+            logOutcome(logger, 'retention sweep', sweep, sweep.deleted > 0 ? 'info' : 'debug');
           },
         })
       : undefined;
