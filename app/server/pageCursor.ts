@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_HOUR } from '../data/flow';
+import { hourSchema } from '../data/flow';
 import { PositionValue, sortKeyPaths, TotalsQuery } from '../query/totals';
 import { ApiError } from './errors';
 
@@ -49,8 +49,8 @@ export function decodeCursor(query: PagedQuery, cursor: string): PositionValue[]
       return BigInt(value);
     }
     if (path.endsWith('hour')) {
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_HOUR) throw invalidCursor();
-      return value as number;
+      if (typeof value !== 'number' || hourSchema.validate(value).error) throw invalidCursor();
+      return value;
     }
     if (typeof value !== 'string') throw invalidCursor();
     return value;

@@ -41,24 +41,28 @@ function single(query: ParsedUrlQuery, name: string): string | undefined {
 }
 
 /** Only plain digits: "1e3", "+1", " 1" or "1.0" would pass Number() but are not what the API documents. */
-function integer(value: string | undefined): number | undefined {
-  return value !== undefined && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+function integer(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+}
+
+/** An hour given once, as plain digits, within the record schema's hours. */
+function hourOf(value: unknown): number | undefined {
+  const hour = integer(value);
+  return hour === undefined || hourSchema.validate(hour).error ? undefined : hour;
 }
 
 function hourParameter(query: ParsedUrlQuery, name: 'from' | 'to'): number {
   const text = single(query, name);
   if (text === undefined) throw invalid(name, 'a range needs both from and to (hours since the epoch)');
-  const hour = integer(text);
-  if (hour === undefined || hourSchema.validate(hour).error) {
-    throw invalid(name, `${name} must be an integer from 0 to ${MAX_HOUR}`);
-  }
+  const hour = hourOf(text);
+  if (hour === undefined) throw invalid(name, `${name} must be an integer from 0 to ${MAX_HOUR}`);
   return hour;
 }
 
 function hours(query: ParsedUrlQuery, maxQueryHours: number): { from: number; to: number } {
   if (query.hour !== undefined) {
-    const hour = typeof query.hour === 'string' ? integer(query.hour) : undefined;
-    if (hour === undefined || hourSchema.validate(hour).error) throw invalidHour();
+    const hour = hourOf(query.hour);
+    if (hour === undefined) throw invalidHour();
     for (const name of ['from', 'to']) {
       if (query[name] !== undefined) throw invalid(name, 'give either hour or from and to, not both');
     }
