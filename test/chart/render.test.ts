@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { startService } from '../support/service';
 import { EnvVar, find, K8sObject, kinds, own, useStagedChart } from './helm';
 import { validateObjects } from './kubernetesSchemas';
 
@@ -153,7 +156,27 @@ describe('default mode: bitnami mongodb replica set', () => {
     expect(script).toContain('base="http://flows-fas:9527"');
     expect(script).toContain('post 100 500');
     expect(script).toContain('post 200 1000');
-    expect(script).toContain('\\"hour\\":1,\\"bytes_tx\\":300,\\"bytes_rx\\":1500}');
+    expect(script).toContain('\\"hour\\":$hour,\\"bytes_tx\\":300,\\"bytes_rx\\":1500}');
+  });
+
+  test('the helm test pod passes against a service that keeps only the last day', async () => {
+    const service = await startService({ retentionHours: 24 });
+    try {
+      const pod = find<K8sObject & { spec: { containers: Container[] } }>(chart().render({ config: { retentionHours: 24 } }), 'Pod');
+      const script = (pod.spec.containers[0].args?.[0] ?? '').replace('http://flows-fas:9527', service.url);
+      // Asynchronously: the service answers from this process's event loop.
+      const { stdout, stderr } = await promisify(execFile)('/bin/sh', ['-ec', script], { timeout: 30_000 });
+      expect([stdout, stderr]).toEqual([expect.stringContaining('ok: '), '']);
+    } finally {
+      await service.stop();
+    }
+  }, 60_000);
+
+  test('NOTES post to the current hour when retention would refuse hour 1', () => {
+    const notes = find<ConfigMap>(chart().render({ config: { retentionHours: 24 } }), 'ConfigMap', 'notes-probe').data.notes;
+    expect(notes).toContain('h=$(( $(date +%s) / 3600 ))');
+    expect(notes).toContain(`"hour":'"$h"'}]'`);
+    expect(notes).not.toContain('"hour":1');
   });
 });
 
