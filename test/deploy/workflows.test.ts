@@ -10,11 +10,18 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  shell?: string;
   with?: Record<string, string | boolean>;
 }
-interface Workflow {
+interface Defaults {
+  defaults?: { run?: { shell?: string } };
+}
+interface Workflow extends Defaults {
   on: Record<string, { tags?: string[]; branches?: string[] } | null>;
-  jobs: Record<string, { permissions?: Record<string, string>; strategy?: { matrix: { include: Record<string, string>[] } }; steps: Step[] }>;
+  jobs: Record<
+    string,
+    Defaults & { permissions?: Record<string, string>; strategy?: { matrix: { include: Record<string, string>[] } }; steps: Step[] }
+  >;
 }
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -48,6 +55,17 @@ describe.each(files)('%s', (file) => {
     const result = validate(path.join(workflowsDir, file));
     expect(result.stdout + result.stderr).toContain('ok -- validation done');
     expect(result.status).toBe(0);
+  });
+
+  test('every run step runs in bash with pipefail, so a failing command in a pipe fails the step', () => {
+    // GitHub's default shell is `bash -e {0}`; `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`.
+    const workflow = load(file);
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps.filter((s) => s.run)) {
+        const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell;
+        expect([step.name, shell]).toEqual([step.name, 'bash']);
+      }
+    }
   });
 
   test('every run step passes shellcheck', () => {
