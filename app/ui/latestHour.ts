@@ -24,7 +24,7 @@ async function lastIn(from: number, to: number, signal: AbortSignal): Promise<nu
  */
 async function lookBack(end: number, maxWindow: number, signal: AbortSignal): Promise<number | undefined> {
   let to = end - 1;
-  for (let size = 3; to >= 0 && end - to <= LOOK_BACK_HOURS; size = Math.min(2 * size, maxWindow)) {
+  for (let size = Math.min(3, maxWindow); to >= 0 && end - to <= LOOK_BACK_HOURS; size = Math.min(2 * size, maxWindow)) {
     const from = Math.max(0, to - size + 1);
     const last = await lastIn(from, to, signal);
     if (last !== undefined) return last;

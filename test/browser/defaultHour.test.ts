@@ -54,3 +54,19 @@ describe('the console opened without hours', () => {
     expect(await openBare()).toBe(last);
   });
 });
+
+describe('the console opened without hours, on a server reading at most one hour at a time', () => {
+  const service = useChildService({ MAX_QUERY_HOURS: '1' });
+  const browser = useBrowser();
+  const watched = useWatchedPage(browser, () => service().url);
+
+  it('still finds data that stopped hours ago', async () => {
+    const stopped = currentHour() - 6;
+    await post(service().url, [flow(stopped, 3, 4)]);
+    // The first look back assumes the default MAX_QUERY_HOURS; the server's range_too_long names its own.
+    watched().allow(/^HTTP 400 .*&by=hour&/);
+    await watched().page.goto(`${service().url}/`);
+    await watched().page.waitForURL(/\?hour=\d+$/, { timeout: 15_000 });
+    expect(Number(query(watched().page).get('hour'))).toBe(stopped);
+  });
+});
