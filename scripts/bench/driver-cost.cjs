@@ -13,7 +13,7 @@ const { updateStatements } = require('../../dist/storage/updateCommand.js');
 const OPS = 1_600;
 const keys = Array.from({ length: OPS }, (_, i) => ({ hour: 1, src_app: `app-src-${i % 16}`, dest_app: `app-dest-${i}`, vpc_id: `vpc-${i % 5}` }));
 // Built anew for every write, as a flush builds its operations.
-const statements = (int64 = BigInt) => keys.map((k, i) => incrementTotals(k, bucketOf(flowKeyText(k)), int64(1000 + i), int64(2000)));
+const statements = (int64 = BigInt, n = OPS) => keys.slice(0, n).map((k, i) => incrementTotals(k, bucketOf(flowKeyText(k)), int64(1000 + i), int64(2000)));
 const bulkOperations = (int64) => statements(int64).map((s) => ({ updateOne: { filter: s.q, update: s.u, upsert: true } }));
 
 const variants = {
@@ -51,7 +51,7 @@ async function measure(uri, name, write) {
 async function measureGap(uri, gapMs) {
   const client = new MongoClient(uri, { monitorCommands: true });
   const collection = client.db('fas_driver_cost').collection(`gap_${Date.now()}`);
-  const write = () => updateStatements(client, collection, statements().slice(0, 50), incrementMaxBytes);
+  const write = () => updateStatements(client, collection, statements(BigInt, 50), incrementMaxBytes);
   for (let i = 0; i < 50; i++) await write();
   const n = 150;
   let waiting = { user: 0, system: 0 };
