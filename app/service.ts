@@ -27,6 +27,8 @@ export interface Service {
   retention?: RetentionSweep;
   /** Connects to MongoDB and starts the retention sweep; the server is started by its own listen(). */
   start(): void;
+  /** Stops the sweep, writes everything pending, and releases MongoDB: the end of a shutdown. */
+  close(): Promise<void>;
 }
 
 /**
@@ -72,6 +74,11 @@ export function createService(
           },
         })
       : undefined;
+  const close = async () => {
+    await retention?.stop();
+    await store.drain();
+    await connection.close();
+  };
   const server = http.createServer(
     {
       headersTimeout: settings.httpHeadersTimeoutMs,
@@ -100,9 +107,7 @@ export function createService(
     // Requests still open have had their answers; write whatever is left, then release MongoDB.
     onSignal: async () => {
       logger.info('shutting down', { pendingRecords: store.pendingRecords });
-      await retention?.stop();
-      await store.drain();
-      await connection.close();
+      await close();
     },
     onShutdown: async () => logger.info('shutdown complete'),
     useExit0: true,
@@ -122,5 +127,6 @@ export function createService(
       connection.start();
       retention?.start();
     },
+    close,
   };
 }

@@ -67,9 +67,7 @@ export async function startService(
         service.server.close(() => resolve());
         service.server.closeAllConnections();
       });
-      await service.retention?.stop();
-      await service.store.drain();
-      await service.connection.close();
+      await service.close();
     },
   };
 }
