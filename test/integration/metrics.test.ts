@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { RunningService, startService } from '../support/service';
+import { metricSample, RunningService, startService } from '../support/service';
 
 let service: RunningService;
 
@@ -10,12 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.stop();
 });
-
-/** The value of one series in the Prometheus text, 0 when the series does not exist yet. */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
 
 const scrape = async () => (await request(service.url).get('/metrics').expect(200)).text;
 
@@ -57,17 +51,17 @@ test('GET /metrics answers the Prometheus text format with the service and proce
 });
 
 test('ingesting N records raises fas_flows_ingested_total by N', async () => {
-  const before = sample(await scrape(), 'fas_flows_ingested_total');
+  const before = metricSample(await scrape(), 'fas_flows_ingested_total');
   await request(service.url).post('/flows').send(batch(2, 40)).expect(200, { accepted: 40 });
   await request(service.url).post('/flow').send(batch(2, 2)).expect(200, { accepted: 2 });
-  const after = sample(await scrape(), 'fas_flows_ingested_total');
+  const after = metricSample(await scrape(), 'fas_flows_ingested_total');
   expect(after - before).toBe(42);
 });
 
 test('a flush of many concurrent requests sends at most one write command', async () => {
   const text = await scrape();
-  const flushesBefore = sample(text, 'fas_flush_records_count');
-  const writesBefore = sample(text, 'fas_mongodb_write_commands_total{command="update"}');
+  const flushesBefore = metricSample(text, 'fas_flush_records_count');
+  const writesBefore = metricSample(text, 'fas_mongodb_write_commands_total{command="update"}');
   const requests = 20;
   await Promise.all(
     Array.from({ length: requests }, (_, i) =>
@@ -75,13 +69,13 @@ test('a flush of many concurrent requests sends at most one write command', asyn
     ),
   );
   const after = await scrape();
-  const flushes = sample(after, 'fas_flush_records_count') - flushesBefore;
-  const writes = sample(after, 'fas_mongodb_write_commands_total{command="update"}') - writesBefore;
+  const flushes = metricSample(after, 'fas_flush_records_count') - flushesBefore;
+  const writes = metricSample(after, 'fas_mongodb_write_commands_total{command="update"}') - writesBefore;
   expect(flushes).toBeGreaterThanOrEqual(1);
   expect(flushes).toBeLessThan(requests);
   expect(writes).toBeLessThanOrEqual(flushes);
   expect(writes).toBeGreaterThanOrEqual(1);
-  expect(sample(after, 'fas_pending_records')).toBe(0);
+  expect(metricSample(after, 'fas_pending_records')).toBe(0);
 });
 
 test('two services in one process keep separate registries', async () => {
@@ -89,7 +83,7 @@ test('two services in one process keep separate registries', async () => {
   try {
     await request(other.url).post('/flows').send(batch(4, 5)).expect(200);
     const otherText = (await request(other.url).get('/metrics').expect(200)).text;
-    expect(sample(otherText, 'fas_flows_ingested_total')).toBe(5);
+    expect(metricSample(otherText, 'fas_flows_ingested_total')).toBe(5);
   } finally {
     await other.stop();
   }

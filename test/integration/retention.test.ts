@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Collection, Document } from 'mongodb';
 import { bucketOf, flowKeyText } from '../../app/query/flows';
 import { SWEEP_CHUNK } from '../../app/storage/retentionSweep';
-import { RunningService, startService, waitFor, withMongo } from '../support/service';
+import { metricSample, RunningService, startService, waitFor, withMongo } from '../support/service';
 
 const HOUR_MS = 3_600_000;
 const NOW_HOUR = 490_000; // 2025-11-24T16:00Z
@@ -26,10 +26,8 @@ async function withCollection<T>(service: RunningService, fn: (c: Collection) =>
 const hoursStored = (service: RunningService) =>
   withCollection(service, async (c) => (await c.distinct('hour')).sort((a, b) => a - b));
 
-const metric = async (service: RunningService, series: string) => {
-  const text = (await request(service.url).get('/metrics')).text;
-  return Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
-};
+const metric = async (service: RunningService, series: string) =>
+  metricSample((await request(service.url).get('/metrics')).text, series);
 const deletedMetric = (service: RunningService) => metric(service, 'fas_retention_deleted_total');
 const deleteCommands = (service: RunningService) =>
   metric(service, 'fas_mongodb_write_commands_total{command="delete"}');

@@ -82,3 +82,8 @@ export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Pro
   }
 }
 
+/** The value of one series in the Prometheus text, 0 when the series does not exist yet. */
+export function metricSample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
