@@ -26,7 +26,7 @@ const hpaTarget = num('hpa-target');
 const perShard = num('upserts-per-shard');
 
 /** Expected distinct keys among `records` records spread evenly at random over `keys` keys. */
-export const distinctKeys = (records, keys) => keys * -Math.expm1(-records / keys);
+const distinctKeys = (records, keys) => keys * -Math.expm1(-records / keys);
 
 /** One pod of one core each, busy at most hpaTarget of it. */
 const pods = Math.ceil((flowsPerS * usPerFlow) / 1e6 / hpaTarget);

@@ -7,7 +7,7 @@ const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toF
  * rate), and what storage costs per upserted key: the service's CPU above the paced ceiling's, spread over
  * the keys its flushes wrote.
  */
-export function againstCeiling(results, r) {
+function againstCeiling(results, r) {
   const base = (server) =>
     results.find((c) => c.server === server && c.store === r.store && c.keys === r.keys && c.scenario === r.scenario && c.connections === r.connections);
   if (r.server !== 'service') return {};

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { FlowRecord } from '../../app/data/flow';
-import { asPages, ExpectedRead, expectedRows, readAllPages } from '../support/flowReads';
+import { DIMENSIONS } from '../../app/query/totals';
+import { asPages, ExpectedRead, expectedRows, nextLink, readAllPages } from '../support/flowReads';
 import { RunningService, startService } from '../support/service';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -41,7 +42,7 @@ function dataSet(): FlowRecord[] {
 
 const BY_COMBINATIONS: ExpectedRead['by'][] = [];
 for (let mask = 1; mask < 16; mask++) {
-  BY_COMBINATIONS.push((['src_app', 'dest_app', 'vpc_id', 'hour'] as const).filter((_, i) => mask & (1 << i)));
+  BY_COMBINATIONS.push(DIMENSIONS.filter((_, i) => mask & (1 << i)));
 }
 const SORTS = [undefined, 'bytes', 'bytes_tx', 'bytes_rx'] as const;
 
@@ -150,7 +151,7 @@ describe('a read over a range', () => {
     const read: ExpectedRead = { from: FROM, to: TO, by: ['src_app', 'vpc_id'], sort: 'bytes_tx' };
     const expected = expectedRows(records, read);
     const first = await request(service.url).get(`/flows?${queryString(read, 3)}`).expect(200);
-    const next = /^<([^>]+)>/.exec(first.headers.link as string)![1].replace('limit=3', 'limit=10000');
+    const next = nextLink(first)!.replace('limit=3', 'limit=10000');
     const rest = await request(service.url).get(next).expect(200);
     expect([first.text, rest.text]).toEqual([`[${expected.slice(0, 3).join(',')}]`, `[${expected.slice(3).join(',')}]`]);
   });
@@ -158,7 +159,7 @@ describe('a read over a range', () => {
 
 describe('the cursor', () => {
   const firstLink = async (query: string) =>
-    /^<([^>]+)>/.exec((await request(service.url).get(`/flows?${query}`).expect(200)).headers.link as string)![1];
+    nextLink(await request(service.url).get(`/flows?${query}`).expect(200))!;
 
   it('is refused with another query', async () => {
     const link = await firstLink(`from=${FROM}&to=${TO}&by=src_app&limit=1`);

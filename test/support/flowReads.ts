@@ -1,15 +1,14 @@
 import request from 'supertest';
 import { FlowRecord } from '../../app/data/flow';
-
-const DIMENSIONS = ['src_app', 'dest_app', 'vpc_id', 'hour'] as const;
-type Dimension = (typeof DIMENSIONS)[number];
+// Types only: what the rows must hold is computed here, independently of the service's code.
+import type { Dimension, NameDimension, SortTotal } from '../../app/query/totals';
 
 export interface ExpectedRead {
   from: number;
   to: number;
   by: Dimension[];
-  sort?: 'bytes' | 'bytes_tx' | 'bytes_rx';
-  filters?: Partial<Record<'src_app' | 'dest_app' | 'vpc_id', string[]>>;
+  sort?: SortTotal;
+  filters?: Partial<Record<NameDimension, string[]>>;
 }
 
 interface Row {
@@ -55,18 +54,27 @@ export function expectedRows(records: readonly FlowRecord[], read: ExpectedRead)
   });
 }
 
+const MAX_PAGES = 1000;
+
+/** The next page's URL from a response's Link header; undefined without one. */
+export function nextLink(res: request.Response): string | undefined {
+  const link = res.headers.link as string | undefined;
+  if (link === undefined) return undefined;
+  const next = /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
+  if (next === undefined) throw new Error(`unexpected Link header: ${link}`);
+  return next;
+}
+
 /** Follows rel="next" from `path` until it is absent; the text of every page, in order. */
-export async function readAllPages(baseUrl: string, path: string, maxPages = 1000): Promise<string[]> {
+export async function readAllPages(baseUrl: string, path: string): Promise<string[]> {
   const pages: string[] = [];
   let next: string | undefined = path;
   while (next !== undefined) {
-    if (pages.length === maxPages) throw new Error(`more than ${maxPages} pages from ${path}`);
+    if (pages.length === MAX_PAGES) throw new Error(`more than ${MAX_PAGES} pages from ${path}`);
     const res = await request(baseUrl).get(next);
     if (res.status !== 200) throw new Error(`GET ${next}: ${res.status} ${res.text}`);
     pages.push(res.text);
-    const link = res.headers.link as string | undefined;
-    next = link === undefined ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
-    if (link !== undefined && next === undefined) throw new Error(`unexpected Link header: ${link}`);
+    next = nextLink(res);
   }
   return pages;
 }
