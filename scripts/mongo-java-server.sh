@@ -30,11 +30,13 @@ install() {
   echo "mongo-java-server.sh: building the launcher (first run only)" >&2
   if ! (cd "$work" && mvn -q -B package >"$work/build.log" 2>&1); then
     cat "$work/build.log" >&2
+    rm -rf "$work"
     exit 1
   fi
   mkdir -p "$(dirname "$jar")"
-  mv "$work/target/fas-mongo-java-server.jar" "$jar.tmp"
-  mv "$jar.tmp" "$jar"
+  # Via a private name, so parallel first runs each replace the jar atomically (as scripts/helm.sh does).
+  mv "$work/target/fas-mongo-java-server.jar" "$jar.$$"
+  mv "$jar.$$" "$jar"
   rm -rf "$work"
   echo "$jar"
 }
