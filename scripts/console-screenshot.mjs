@@ -5,6 +5,7 @@
 //                                                                 DIR/console-narrow-dark.png (DIR: docs)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,8 +64,7 @@ const { child, url } = await spawnServer([join(root, 'dist/index.js')], {
 }, '/readyz');
 const browser = await chromium.launch({
   executablePath: execFileSync(join(root, 'scripts/chromium.sh'), { encoding: 'utf8' }).trim(),
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: JSON.parse(readFileSync(join(root, 'scripts/chromium-flags.json'), 'utf8')),
 });
 try {
   const last = Math.floor(Date.now() / 3_600_000) - 1;

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import { send } from '@koa/send';
 
 /** Where `npm run build` writes the console (app/ui): index.html and assets/. */
-export const consoleDir = join(__dirname, '../console');
+const root = join(__dirname, '../console');
 
 /**
  * The console's own origin for scripts, styles, images and API calls, and nothing else: no inline script
@@ -32,7 +32,7 @@ const headers = (cacheControl: string) => (res: ServerResponse) => {
  * styles and icon, which never change under a name, so browsers keep them for a year. Assets are sent
  * precompressed (.br, .gz) when the client accepts it.
  */
-export function consoleRoutes(root = consoleDir): Router {
+export function consoleRoutes(): Router {
   const router = new Router();
   router.get('/', async (ctx) => {
     await send(ctx, 'index.html', { root, setHeaders: headers('no-cache') });

@@ -2,7 +2,7 @@
 // with a content hash in their names (so the server may let browsers cache them for good), each beside its
 // .br and .gz. Part of `npm run build`.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -40,7 +40,6 @@ const page = readFileSync(join(ui, 'index.html'), 'utf8')
   .replace('{{script}}', asset(script))
   .replace('{{style}}', asset(cssBundle))
   .replaceAll('{{icon}}', asset(iconName));
-mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'index.html'), page);
 
 for (const name of readdirSync(assets).filter((n) => /\.(js|css|svg)$/.test(n))) {

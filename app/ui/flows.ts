@@ -1,6 +1,6 @@
 import { allFlows, flowsPage, flowsQuery, Row } from './api';
 import { hourCount } from './hours';
-import { Metric, View } from './view';
+import { LIMITS, Metric, View } from './view';
 
 export interface Totals {
   bytes_tx: bigint;
@@ -38,7 +38,7 @@ export async function loadFlows(view: View, signal: AbortSignal): Promise<Flows>
   const query = (extra: Record<string, string>) => flowsQuery(view.hours, view.filters, extra);
   const sorted = { sort: view.sort };
   const [perHour, talkers, pairs] = await Promise.all([
-    allFlows(query({ by: 'hour', limit: String(Math.min(hourCount(view.hours), 10_000)) }), signal),
+    allFlows(query({ by: 'hour', limit: String(Math.min(hourCount(view.hours), LIMITS.rows)) }), signal),
     flowsPage(query({ by: view.by.join(','), ...sorted, limit: String(view.rows) }), signal),
     flowsPage(query({ by: 'src_app,dest_app', ...sorted, limit: String(view.top) }), signal),
   ]);

@@ -4,7 +4,7 @@ export interface Hours {
   to: number;
 }
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 export const MAX_HOUR = 2 ** 31 - 1;
 
 export const currentHour = (): number => Math.floor(Date.now() / HOUR_MS);

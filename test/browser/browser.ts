@@ -2,29 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import chromiumFlags from '../../scripts/chromium-flags.json';
 
 const root = join(__dirname, '../..');
 
-/** The flags common.md sets for Chromium here: no sandbox (root), no GPU, nothing fetched in the background. */
-const flags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Debian's Chromium, installed by scripts/chromium.sh on first use; a fresh profile each launch. */
+/**
+ * Debian's Chromium, installed by scripts/chromium.sh on first use; a fresh profile each launch. The flags
+ * (scripts/chromium-flags.json, shared with the screenshot script): no sandbox as root, no GPU, nothing
+ * fetched in the background on a machine that reaches only loopback.
+ */
 export function launchChromium(): Promise<Browser> {
   const executablePath = execFileSync(join(root, 'scripts/chromium.sh'), {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 600_000,
   }).trim();
-  return chromium.launch({ executablePath, args: flags });
+  return chromium.launch({ executablePath, args: chromiumFlags });
 }
 
 /** A browser for the tests of the enclosing file: launched before them, closed after. */
