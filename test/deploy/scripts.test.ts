@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { pytool, repoRoot, run } from '../support/pytools';
 
-const repoRoot = path.resolve(__dirname, '../..');
 const scripts = [
   ...readdirSync(path.join(repoRoot, 'scripts'))
     .filter((f) => f.endsWith('.sh'))
@@ -10,16 +9,9 @@ const scripts = [
   '.ci/run',
 ];
 
-function run(command: string, args: string[], timeout = 30_000) {
-  return spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout });
-}
-
 let shellcheck = '';
 beforeAll(() => {
-  // The project's own pinned shellcheck, installed from PyPI on first use: a fresh clone needs nothing else.
-  const install = run('bash', ['scripts/pytools.sh', 'install', 'shellcheck'], 5 * 60_000);
-  if (install.status !== 0) throw new Error(`scripts/pytools.sh install shellcheck failed:\n${install.stderr}`);
-  shellcheck = install.stdout.trim();
+  shellcheck = pytool('shellcheck');
 }, 5 * 60_000);
 
 test('the scripts this suite lints are there', () => {

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { pytool, repoRoot, run } from '../support/pytools';
 
 /** The GitHub workflows: valid against GitHub's schema, their shell steps clean, and the release as documented. */
 
@@ -24,28 +24,18 @@ interface Workflow extends Defaults {
   >;
 }
 
-const repoRoot = path.resolve(__dirname, '../..');
 const workflowsDir = path.join(repoRoot, '.github/workflows');
 const files = readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file));
 const load = (file: string) => parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as Workflow;
 const work = mkdtempSync(path.join(tmpdir(), 'fas-workflows-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(command: string, args: string[], timeout = 60_000) {
-  return spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout });
-}
-
 let checkJsonschema = '';
 let shellcheck = '';
 beforeAll(() => {
-  // Pinned, from PyPI, on first use; check-jsonschema carries GitHub's workflow schema offline.
-  const tool = (name: string) => {
-    const install = run('bash', ['scripts/pytools.sh', 'install', name], 5 * 60_000);
-    if (install.status !== 0) throw new Error(`scripts/pytools.sh install ${name} failed:\n${install.stderr}`);
-    return install.stdout.trim();
-  };
-  checkJsonschema = tool('check-jsonschema');
-  shellcheck = tool('shellcheck');
+  // check-jsonschema carries GitHub's workflow schema offline.
+  checkJsonschema = pytool('check-jsonschema');
+  shellcheck = pytool('shellcheck');
 }, 10 * 60_000);
 
 const validate = (file: string) => run(checkJsonschema, ['--builtin-schema', 'vendor.github-workflows', file]);
