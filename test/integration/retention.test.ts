@@ -1,8 +1,7 @@
 import request from 'supertest';
-import { Collection, Document } from 'mongodb';
-import { bucketOf, flowKeyText } from '../../app/query/flows';
+import { Document } from 'mongodb';
 import { SWEEP_CHUNK } from '../../app/storage/retentionSweep';
-import { metricSample, RunningService, startService, waitFor, withMongo } from '../support/service';
+import { metricSample, rollUpDocument, RunningService, startService, waitFor, withCollection } from '../support/service';
 
 const HOUR_MS = 3_600_000;
 const NOW_HOUR = 490_000; // 2025-11-24T16:00Z
@@ -12,15 +11,9 @@ const RETENTION = 24;
 function rollUps(hours: number[], keys: number, src: string): Document[] {
   return hours.flatMap((hour) =>
     Array.from({ length: keys }, (_, i) => {
-      const key = { hour, src_app: `${src}-${i}`, dest_app: 'db', vpc_id: 'v' };
-      return { bucket: bucketOf(flowKeyText(key)), ...key, bytes_tx: 1n, bytes_rx: 2n };
+      return rollUpDocument({ hour, src_app: `${src}-${i}`, dest_app: 'db', vpc_id: 'v' }, 1n, 2n);
     }),
   );
-}
-
-async function withCollection<T>(service: RunningService, fn: (c: Collection) => Promise<T>): Promise<T> {
-  const { mongodbUri, mongodbDatabase, mongodbCollection } = service.settings;
-  return withMongo(mongodbUri, (client) => fn(client.db(mongodbDatabase).collection(mongodbCollection)));
 }
 
 const hoursStored = (service: RunningService) =>

@@ -1,7 +1,8 @@
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoClient } from 'mongodb';
+import { Collection, Document, MongoClient } from 'mongodb';
+import { bucketOf, FlowKey, flowKeyText } from '../../app/query/flows';
 import { Settings, settingsSchema } from '../../app/config/settings';
 import { createLogger } from '../../app/logger';
 import { createService, Service } from '../../app/service';
@@ -86,4 +87,15 @@ export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Pro
 export function metricSample(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** The service's own collection, through a client of the test's. */
+export async function withCollection<T>(service: RunningService, fn: (c: Collection) => Promise<T>): Promise<T> {
+  const { mongodbUri, mongodbDatabase, mongodbCollection } = service.settings;
+  return withMongo(mongodbUri, (client) => fn(client.db(mongodbDatabase).collection(mongodbCollection)));
+}
+
+/** A key's roll-up document as the upserts shape it, to write straight into the collection. */
+export function rollUpDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
+  return { bucket: bucketOf(flowKeyText(key)), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
 }
