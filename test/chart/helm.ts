@@ -142,8 +142,13 @@ export function find<T = K8sObject>(objects: K8sObject[], kind: string, name?: s
 }
 
 /** The objects of the fas chart itself, without those of its subcharts. */
+/** Whether this chart rendered the object itself, not one of its subcharts. */
+export function isOwn(o: K8sObject): boolean {
+  return o.metadata.labels?.['helm.sh/chart']?.startsWith('fas-') ?? false;
+}
+
 export function own(objects: K8sObject[]): K8sObject[] {
-  return objects.filter((o) => o.metadata.labels?.['helm.sh/chart']?.startsWith('fas-'));
+  return objects.filter(isOwn);
 }
 
 export function kinds(objects: K8sObject[]): string[] {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { K8sObject, own, useStagedChart } from './helm';
+import { K8sObject, isOwn, useStagedChart } from './helm';
 import { chartDir, repoRoot } from './paths';
 import { dependencies } from './subcharts';
 
@@ -68,7 +68,7 @@ describe('every key FAS sets inside a subchart exists in that subchart (helm wou
 /** Every image of the release with each optional container of the subcharts turned on. */
 function images(objects: K8sObject[]): string[] {
   return objects
-    .filter((o) => !own([o]).length)
+    .filter((o) => !isOwn(o))
     .flatMap((o) => {
       const pod = (o as { spec?: { template?: { spec?: object } } }).spec?.template?.spec as
         | { containers: { image: string }[]; initContainers?: { image: string }[] }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { EnvVar, find, K8sObject, own, useStagedChart } from './helm';
+import { EnvVar, find, K8sObject, isOwn, own, useStagedChart } from './helm';
 
 /**
  * What the fas Deployment refers to, checked against the objects the real bitnami subcharts render: hosts,
@@ -73,7 +73,7 @@ function expectSameCredentialsAndOpenPort(objects: K8sObject[], databases: Workl
     | (K8sObject & { data: Record<string, string> })
     | undefined;
   if (rendered) expect(Object.keys(rendered.data)).toContain(secret?.key);
-  for (const policy of objects.filter((o): o is NetworkPolicy => o.kind === 'NetworkPolicy' && !own([o]).length)) {
+  for (const policy of objects.filter((o): o is NetworkPolicy => o.kind === 'NetworkPolicy' && !isOwn(o))) {
     if (!databases.some((db) => selects(policy.spec.podSelector.matchLabels, db.spec.template.metadata.labels))) continue;
     const open = policy.spec.ingress.some((rule) => !rule.from && (!rule.ports || rule.ports.some((p) => p.port === port)));
     expect(open).toBe(true);
@@ -138,7 +138,7 @@ describe('sharded mode: the one host is the Service in front of mongos', () => {
     (_name, values, options) => {
       const { objects, stderr } = chart().renderWithWarnings(values, options);
       expect(stderr).toBe('');
-      const workloads = objects.filter((o): o is Workload => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && !own([o]).length);
+      const workloads = objects.filter((o): o is Workload => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && !isOwn(o));
       const mongos = workloads.find((w) => w.spec.template.metadata.labels['app.kubernetes.io/component'] === 'mongos');
       if (!mongos) throw new Error('no mongos among the rendered workloads');
       const container = mongos.spec.template.spec.containers[0];
@@ -166,7 +166,7 @@ describe('sharded mode: the one host is the Service in front of mongos', () => {
     () => {
       const objects = chart().render(sharded());
       const probes = objects
-        .filter((o): o is Workload => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && !own([o]).length)
+        .filter((o): o is Workload => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && !isOwn(o))
         .map((w) => {
           const container = w.spec.template.spec.containers[0] as Container & { livenessProbe: { exec: { command: string[] } } };
           return [w.spec.template.metadata.labels['app.kubernetes.io/component'], container.livenessProbe.exec.command];
