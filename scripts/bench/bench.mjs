@@ -142,7 +142,9 @@ async function main() {
         }
         if (selected('growth')) {
           const keys = args.keys ?? 50_000;
-          const options = { records: args.records ?? 1_000_000, keys, connections: 16, hour: HOUR, bodies: agentBodies(keys, HOUR) };
+          // One --connections value sets the clients (1: one agent posting batch after batch); else 16.
+          const connections = args.connections.length === 1 ? args.connections[0] : 16;
+          const options = { records: args.records ?? 1_000_000, keys, connections, hour: HOUR, bodies: agentBodies(keys, HOUR) };
           const collection = (s) => store.client.db(DATABASE).collection(s.collection);
           record(store, keys)(await withServer('service', store, (s) => growthScenario(s, collection(s), options)));
         }

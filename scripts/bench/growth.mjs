@@ -55,7 +55,8 @@ export async function growthScenario(server, collection, { records, keys, connec
   const segments = [];
   let answered = 0;
   let refused = 0;
-  let segmentStarted = performance.now();
+  const started = performance.now();
+  let segmentStarted = started;
   await post(server.url, bodies, records, connections, (index, status) => {
     if (status === 200) acknowledgedPosts[index]++;
     else refused++;
@@ -66,12 +67,14 @@ export async function growthScenario(server, collection, { records, keys, connec
       segmentStarted = now;
     }
   });
+  const elapsedS = (performance.now() - started) / 1000;
   const exact = sameTotals(expectedTotals(keys, hour, acknowledgedPosts), await storedTotals(collection, hour));
   return {
     scenario: `growth ${records} records`,
     server: server.kind,
     connections,
     records,
+    elapsedS,
     non2xx: refused,
     segmentFlowsPerS: segments,
     firstFlowsPerS: segments[0],

@@ -76,9 +76,10 @@ export function printTable(report) {
   if (growth.length > 0) {
     out.push('');
     out.push(...align([
-      ['growth', 'store', 'keys', 'flows/s, each tenth of the records', 'last ÷ first', 'non-2xx', 'totals exact'],
+      ['growth', 'store', 'keys', 'conn', 'seconds', 'flows/s, each tenth of the records', 'last ÷ first', 'non-2xx', 'totals exact'],
       ...growth.map((r) => [
-        r.scenario, r.store, String(r.keys), r.segmentFlowsPerS.join(' '), fmt(r.lastToFirst, 2), String(r.non2xx), String(r.exact),
+        r.scenario, r.store, String(r.keys), String(r.connections), fmt(r.elapsedS, 1), r.segmentFlowsPerS.join(' '),
+        fmt(r.lastToFirst, 2), String(r.non2xx), String(r.exact),
       ]),
     ]));
   }
