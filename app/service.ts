@@ -1,10 +1,13 @@
 import http from 'node:http';
+import bytes from 'bytes';
 import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
+import { FlowRouter } from './routing/flowRouter';
+import { Membership } from './routing/members';
 import { createApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
@@ -22,6 +25,8 @@ export interface Service {
   server: http.Server;
   connection: MongoConnection;
   store: FlowStore;
+  /** Routes each record to the fleet member that owns its key; the store alone when there is no fleet. */
+  router: FlowRouter;
   metrics: ServiceMetrics;
   /** Present when RETENTION_HOURS is set. */
   retention?: RetentionSweep;
@@ -44,8 +49,12 @@ export function createService(
   now: () => number = Date.now,
 ): Service {
   const connection = new MongoConnection(settings, logger);
-  // The gauge reads the store only when scraped, by which time it exists.
-  const metrics = new ServiceMetrics(() => store.pendingRecords);
+  const membership = new Membership(settings, logger);
+  // The gauges read the router and the fleet only when scraped, by which time both exist.
+  const metrics = new ServiceMetrics(
+    () => router.pendingRecords,
+    () => membership.view.members,
+  );
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.client,
@@ -62,6 +71,21 @@ export function createService(
       logOutcome(logger, 'flush', flush, 'debug');
     },
   );
+  const router = new FlowRouter(
+    store,
+    membership,
+    {
+      windowMs: settings.hopWindowMs,
+      timeoutMs: settings.hopTimeoutMs,
+      maxKeys: settings.maxRecordsPerBatch,
+      maxBytes: bytes.parse(settings.bodyLimit) ?? Number.MAX_SAFE_INTEGER,
+      pendingMaxRecords: settings.pendingMaxRecords,
+    },
+    (hop) => {
+      metrics.hopped(hop);
+      if (hop.outcome !== 'acknowledged') logger.warn('forward not acknowledged by its member', hop);
+    },
+  );
   const retention =
     settings.retentionHours > 0
       ? new RetentionSweep(connection.collection, {
@@ -75,8 +99,10 @@ export function createService(
         })
       : undefined;
   const close = async () => {
+    membership.stop();
     await retention?.stop();
     await store.drain();
+    router.close();
     await connection.close();
   };
   const server = http.createServer(
@@ -88,7 +114,7 @@ export function createService(
       // outlive them by that much.
       connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
     },
-    createApp(store, () => connection.ready, settings, logger, metrics, now).callback(),
+    createApp(store, router, () => connection.ready, settings, logger, metrics, now).callback(),
   );
 
   createTerminus(server, {
@@ -101,12 +127,17 @@ export function createService(
       verbatim: true,
     },
     signals,
-    // Readiness already fails; give load balancers time to stop routing here before refusing connections.
-    beforeShutdown: () => sleep(settings.shutdownDelayMs),
+    // Readiness already fails, and this member stops owning keys; give load balancers and the other members
+    // time to stop sending here before refusing connections.
+    beforeShutdown: async () => {
+      membership.leave();
+      await sleep(settings.shutdownDelayMs);
+    },
     timeout: settings.shutdownTimeoutMs,
     // Requests still open have had their answers; write whatever is left, then release MongoDB.
     onSignal: async () => {
-      logger.info('shutting down', { pendingRecords: store.pendingRecords });
+      logger.info('shutting down', { pendingRecords: router.pendingRecords });
+      router.flush();
       await close();
     },
     onShutdown: async () => logger.info('shutdown complete'),
@@ -121,10 +152,12 @@ export function createService(
     server,
     connection,
     store,
+    router,
     metrics,
     retention,
     start() {
       connection.start();
+      membership.start();
       retention?.start();
     },
     close,

@@ -42,6 +42,20 @@ export interface Settings {
   logLevel: string;
   /** Serve the web console at / (off: the API only). */
   consoleEnabled: boolean;
+  /** Base URLs of every fleet member, this one included (empty: a single pod, no routing). */
+  peers: string;
+  /** This member's base URL as written in PEERS. */
+  peerUrl: string;
+  /** A DNS name that resolves to every ready member (Kubernetes: the chart's headless Service). */
+  peerDnsName: string;
+  /** This pod's address, with PEER_DNS_NAME (Kubernetes: the downward API's status.podIP). */
+  podIp: string;
+  /** How often PEER_DNS_NAME is resolved again. */
+  peerRefreshMs: number;
+  /** How long records for another member wait for company before they are forwarded. */
+  hopWindowMs: number;
+  /** Longest wait for a member to acknowledge forwarded records. */
+  hopTimeoutMs: number;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => Joi.number().integer().min(min).max(max);
@@ -85,6 +99,13 @@ export const settingsSchema = Joi.object<Settings, true>({
   shutdownTimeoutMs: int(0, 600_000).default(20_000),
   logLevel: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   consoleEnabled: Joi.boolean().default(true),
+  peers: Joi.string().allow('').default(''),
+  peerUrl: Joi.string().allow('').default(''),
+  peerDnsName: Joi.string().hostname().allow('').default(''),
+  podIp: Joi.string().ip({ cidr: 'forbidden' }).allow('').default(''),
+  peerRefreshMs: int(500, 600_000).default(5000),
+  hopWindowMs: int(0, 10_000).default(10),
+  hopTimeoutMs: int(100, 600_000).default(10_000),
 })
   .custom((settings: Settings, helpers) => {
     const problem = inconsistency(settings);
@@ -101,11 +122,36 @@ function inconsistency(s: Settings): string | undefined {
   if (s.mongodbSocketTimeoutMs <= Math.max(s.mongodbQueryTimeoutMs, s.mongodbWriteTimeoutMs)) {
     return 'MONGODB_SOCKET_TIMEOUT_MS must be greater than MONGODB_QUERY_TIMEOUT_MS and MONGODB_WRITE_TIMEOUT_MS';
   }
+  const fleet = fleetInconsistency(s);
+  if (fleet) return fleet;
   // Node requires it: a request's headers are part of the request.
   if (s.httpHeadersTimeoutMs > s.httpRequestTimeoutMs) {
     return 'HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS';
   }
   return undefined;
+}
+
+/** A fleet is named one way (PEERS with PEER_URL, or PEER_DNS_NAME with POD_IP) and names this member. */
+function fleetInconsistency(s: Settings): string | undefined {
+  if (s.peers && s.peerDnsName) return 'set PEERS or PEER_DNS_NAME, not both';
+  if (Boolean(s.peers) !== Boolean(s.peerUrl)) return 'PEERS and PEER_URL go together';
+  if (Boolean(s.peerDnsName) !== Boolean(s.podIp)) return 'PEER_DNS_NAME and POD_IP go together';
+  if (!s.peers) return undefined;
+  const members = peerList(s.peers);
+  const invalid = members.find((url) => !/^https?:\/\/[^/?#\s]+$/.test(url));
+  if (invalid !== undefined) return `PEERS must be base URLs such as http://10.0.0.7:9527, not ${invalid}`;
+  if (!members.includes(normalizeUrl(s.peerUrl))) return `PEER_URL ${s.peerUrl} is not one of PEERS`;
+  return undefined;
+}
+
+/** A base URL as members are compared: without a trailing slash. */
+export function normalizeUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** The members PEERS names, normalized, each once. */
+export function peerList(peers: string): string[] {
+  return [...new Set(peers.split(',').map(normalizeUrl).filter(Boolean))];
 }
 
 /** The environment variable that sets a setting: mongodbUri → MONGODB_URI. */

@@ -60,7 +60,7 @@ export interface RecordProblem {
 
 const RECORD_FIELDS = 6;
 
-function isName(value: unknown): boolean {
+export function isName(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length > 0 &&
@@ -69,7 +69,7 @@ function isName(value: unknown): boolean {
   );
 }
 
-function isCount(value: unknown, max: number): boolean {
+export function isCount(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
 }
 

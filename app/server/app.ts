@@ -4,17 +4,22 @@ import { Settings } from '../config/settings';
 import { describeError } from '../logger';
 import { consoleRoutes } from './consoleRoutes';
 import { errorHandler } from './errors';
+import { FlowRouter } from '../routing/flowRouter';
 import { FlowStorage, flowRoutes } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
 import { openApiRoutes } from './openApi';
+import { partRoutes } from './partRoutes';
 import { requestLog } from './requestLog';
 
 /**
- * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes
- * and, unless turned off, the web console. Health probes live in the HTTP server.
+ * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes,
+ * the route other members forward records to and, unless turned off, the web console. Records are written
+ * through the router (this member's store, or their key's owner); reads go to the store. Health probes live
+ * in the HTTP server.
  */
 export function createApp(
   store: FlowStorage,
+  router: Pick<FlowRouter, 'ingest' | 'receive'>,
   storageReady: () => boolean,
   settings: Settings,
   logger: Logger,
@@ -22,13 +27,19 @@ export function createApp(
   now: () => number = Date.now,
 ): Koa {
   const app = new Koa();
-  const flows = flowRoutes(store, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
+  const flows = flowRoutes(store, router, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
+  const parts = partRoutes(router, {
+    ...settings,
+    now,
+    storageReady,
+    onPart: (records, notOwned) => metrics.partReceived(records, notOwned),
+  });
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
   // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
   app.use(flows.allowedMethods());
-  const routers = [metrics.routes(), flows, openApiRoutes(settings)];
+  const routers = [metrics.routes(), flows, parts, openApiRoutes(settings)];
   if (settings.consoleEnabled) routers.push(consoleRoutes());
   for (const router of routers) app.use(router.routes());
   // Errors that escape the handler: a response stream failing after its headers were sent.

@@ -40,7 +40,8 @@ const clientErrors: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
-function toResponse(err: unknown): ErrorResponse {
+/** The status and JSON body an error is answered with. */
+export function errorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) {
     return { status: err.status, body: { error: err.code, message: err.message, ...err.details } };
   }
@@ -94,7 +95,7 @@ export function errorHandler(logger: Logger, retryAfterSeconds: number): Middlew
         throw new ApiError(ctx.status, clientErrors[ctx.status] ?? 'error', message);
       }
     } catch (err) {
-      const { status, body, retry } = toResponse(err);
+      const { status, body, retry } = errorResponse(err);
       ctx.status = status;
       ctx.body = body;
       if (retry) ctx.set('Retry-After', String(retryAfterSeconds));

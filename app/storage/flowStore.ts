@@ -37,6 +37,11 @@ export class FlowStore {
     return this.commits.add(records);
   }
 
+  /** As ingest, for records already summed by key. */
+  ingestTotals(part: FlowTotals): Promise<void> {
+    return this.commits.addTotals(part);
+  }
+
   /** The rows of one hour in key order, with Int64 totals as bigint so no sum passes through a double. */
   hourTotals(hour: number): FindCursor<FlowTotalsDocument> {
     const { filter, projection, sort } = hourTotalsQuery(hour);

@@ -77,11 +77,20 @@ export class GroupCommit {
 
   /** Resolves once the records are durably written; all of them land in the same flush. */
   add(records: readonly FlowRecord[]): Promise<void> {
+    return this.enqueue(records.length, (totals) => totals.add(records));
+  }
+
+  /** As add, for records already summed by key (forwarded by another member). */
+  addTotals(part: FlowTotals): Promise<void> {
+    return this.enqueue(part.records, (totals) => totals.merge(part));
+  }
+
+  private enqueue(records: number, addTo: (totals: FlowTotals) => void): Promise<void> {
     if (this.closed) throw new StoreClosedError('shutting down');
-    if (this.pending + records.length > this.options.pendingMaxRecords) {
+    if (this.pending + records > this.options.pendingMaxRecords) {
       throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
     }
-    if (records.length === 0) return Promise.resolve();
+    if (records === 0) return Promise.resolve();
 
     // Queued batches are never in flight, so the newest one takes records until it is full, even once its
     // window has passed: whatever arrives while a flush is in flight goes out in the very next flush.
@@ -93,8 +102,8 @@ export class GroupCommit {
       open.timer = setTimeout(() => this.markDue(open), this.options.windowMs);
       open.deadline = setTimeout(() => this.expire(open), this.options.timeoutMs);
     }
-    batch.totals.add(records);
-    this.pending += records.length;
+    addTo(batch.totals);
+    this.pending += records;
     if (batch.totals.records >= this.options.maxRecords) this.markDue(batch);
     return batch.done;
   }

@@ -20,11 +20,11 @@ const { value: settings, error } = settingsSchema.validate({
 if (error) throw error;
 
 const store = {
-  ingest: () => Promise.resolve(),
   hourTotals: () => {
     throw new Error('the ceiling server stores nothing');
   },
 };
-const app = createApp(store, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
+const router = { ingest: () => Promise.resolve(), receive: () => Promise.resolve(0) };
+const app = createApp(store, router, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
 http.createServer(app.callback()).listen(settings.port, settings.host);
 process.on('SIGTERM', () => process.exit(0));

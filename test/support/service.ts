@@ -6,6 +6,7 @@ import { FlowKey, flowKeyId } from '../../app/query/flows';
 import { Settings, settingsSchema } from '../../app/config/settings';
 import { createLogger } from '../../app/logger';
 import { createService, Service } from '../../app/service';
+import { freePort } from './disposableMongo';
 
 export function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
@@ -60,7 +61,7 @@ export async function startService(
   const settings = testSettings(overrides);
   const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), [], now);
   service.start();
-  await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => service.server.listen(settings.port, '127.0.0.1', resolve));
   const { port } = service.server.address() as AddressInfo;
   if (waitReady) await waitFor(() => service.connection.ready);
   return {
@@ -102,4 +103,26 @@ export async function withCollection<T>(service: RunningService, fn: (c: Collect
 /** A key's roll-up document as the upserts shape it, to write straight into the collection. */
 export function rollUpDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
   return { _id: flowKeyId(key), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
+}
+
+/**
+ * `members` services on one database, each on a port of its own, routing among themselves (PEERS, PEER_URL).
+ * Each may override its settings (by index), for a member the test makes misbehave.
+ */
+export async function startFleet(
+  members: number,
+  overrides: Partial<Record<keyof Settings, unknown>> = {},
+  each: (i: number) => Partial<Record<keyof Settings, unknown>> = () => ({}),
+): Promise<RunningService[]> {
+  const ports = await Promise.all(Array.from({ length: members }, () => freePort()));
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const mongodbDatabase = uniqueDatabase();
+  return Promise.all(
+    ports.map((port, i) => {
+      const own = each(i);
+      // A member the test points at a MongoDB of its own (one that is away) is not waited for.
+      const waitReady = own.mongodbUri === undefined;
+      return startService({ mongodbDatabase, ...overrides, port, peers: urls.join(','), peerUrl: urls[i], ...own }, { waitReady });
+    }),
+  );
 }
