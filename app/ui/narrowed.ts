@@ -2,44 +2,58 @@ import { allFlows, flowsQuery, Row } from './api';
 import { Hours } from './hours';
 import { Field } from './view';
 
-/** Encoded characters the narrowing values may take in one read's URL: well within Node.js's 16 KB. */
-const URL_BUDGET = 6000;
+/**
+ * Encoded characters the narrowing values may take in one read's URL: Node.js takes 16 KB of request line
+ * and headers, and the rest of the URL and the headers need some.
+ */
+const URL_BUDGET = 12_000;
 
 type Filters = Record<Field, string[]>;
 
-/** Values in runs whose encoded `field=value` pairs fit the budget. */
-function chunks(field: Field, values: string[], budget: number): string[][] {
-  const runs: string[][] = [[]];
+/** What `field=value&` takes in a URL, for each value. */
+const sizeOf = (field: Field, values: string[]) =>
+  values.reduce((size, value) => size + field.length + encodeURIComponent(value).length + 2, 0);
+
+/** Values in runs whose pairs fit the budget. */
+function runs(field: Field, values: string[]): string[][] {
+  const all: string[][] = [[]];
   let used = 0;
   for (const value of values) {
-    const size = field.length + encodeURIComponent(value).length + 2;
-    if (used + size > budget && runs[runs.length - 1].length) {
-      runs.push([]);
+    const size = sizeOf(field, [value]);
+    if (used + size > URL_BUDGET && all[all.length - 1].length) {
+      all.push([]);
       used = 0;
     }
-    runs[runs.length - 1].push(value);
+    all[all.length - 1].push(value);
     used += size;
   }
-  return runs;
+  return all;
 }
 
 /**
- * The filters with some fields narrowed to the given values, as sets of filters whose reads together select
- * exactly those flows (the product of each field's runs of values), each read's URL short enough for the
- * service. None when a field is narrowed to nothing: no flow matches.
+ * The filters of the reads that select the flows of some fields narrowed to given values: the lists go into
+ * the URL whole as far as they fit, smallest first; when not even the smallest fits, it is cut into runs,
+ * a read each. A list left out is applied to the answer instead (see narrowedRows).
  */
-export function narrowedFilters(filters: Filters, narrowed: Partial<Filters>): Filters[] {
-  const fields = Object.keys(narrowed) as Field[];
-  let sets = [filters];
+function narrowedFilters(filters: Filters, narrowed: Partial<Filters>): Filters[] {
+  const fields = (Object.keys(narrowed) as Field[]).sort((a, b) => sizeOf(a, narrowed[a] ?? []) - sizeOf(b, narrowed[b] ?? []));
+  const whole: Partial<Filters> = {};
+  let used = 0;
   for (const field of fields) {
-    const values = narrowed[field] ?? [];
-    const runs = chunks(field, values, URL_BUDGET / fields.length);
-    sets = values.length ? sets.flatMap((set) => runs.map((run) => ({ ...set, [field]: run }))) : [];
+    const size = sizeOf(field, narrowed[field] ?? []);
+    if (used + size <= URL_BUDGET) {
+      whole[field] = narrowed[field];
+      used += size;
+    }
   }
-  return sets;
+  if (Object.keys(whole).length) return [{ ...filters, ...whole }];
+  return runs(fields[0], narrowed[fields[0]] ?? []).map((run) => ({ ...filters, [fields[0]]: run }));
 }
 
-/** Every row of a read over hours with some fields narrowed to the given values, and the reads made. */
+/**
+ * Every row of a read over hours whose fields are narrowed to given values, and the reads made: none when
+ * a field is narrowed to nothing, for no flow matches.
+ */
 export async function narrowedRows(
   hours: Hours,
   filters: Filters,
@@ -47,7 +61,10 @@ export async function narrowedRows(
   extra: Record<string, string>,
   signal: AbortSignal,
 ): Promise<{ rows: Row[]; reads: string[] }> {
+  const kept = Object.entries(narrowed).map(([field, values]) => [field as Field, new Set(values)] as const);
+  if (kept.some(([, values]) => values.size === 0)) return { rows: [], reads: [] };
   const reads = narrowedFilters(filters, narrowed).map((set) => flowsQuery(hours, set, extra));
   const pages = await Promise.all(reads.map((read) => allFlows(read, signal)));
-  return { rows: pages.flat(), reads };
+  const rows = pages.flat().filter((row) => kept.every(([field, values]) => values.has(row[field] ?? '')));
+  return { rows, reads };
 }
