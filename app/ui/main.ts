@@ -15,7 +15,7 @@ import { sankeyPicture, sankeyRows } from './sankeyPicture';
 import { seriesPicture, seriesTable } from './seriesPicture';
 import { Status } from './status';
 import { describeHours, renderSummary } from './summary';
-import { renderTable } from './table';
+import { metricNames, renderTable } from './table';
 import { Field, FIELDS, Requested, View } from './view';
 import { BadParameter, parseView, viewQuery } from './viewUrl';
 
@@ -54,7 +54,8 @@ function render(view: View, flows: Flows): void {
   byId('more').hidden = !flows.more;
   linkCsv(byId<HTMLAnchorElement>('csv'), view, flows.talkers);
   sankeyChart.show((width) => sankeyPicture(flows.sankey, view.sort, seconds, width));
-  sankeyData.show(['Source app', 'Destination app', 'Bytes', 'Average rate'], sankeyRows(flows.sankey, view.sort, seconds));
+  const bytes = `${metricNames[view.sort]} bytes`;
+  sankeyData.show(['Source app', 'Destination app', bytes, 'Average rate'], sankeyRows(flows.sankey, view.sort, seconds));
   seriesChart.show((width) => seriesPicture(view, flows, width));
   const series = seriesTable(view, flows);
   seriesData.show(series.head, series.rows);
