@@ -26,3 +26,6 @@ service.start();
 service.server.listen(settings.port, settings.host, () => {
   logger.info('listening', { host: settings.host, port: settings.port });
 });
+service.hopServer?.listen(settings.hopPort, settings.host, () => {
+  logger.info('listening for other members', { host: settings.host, port: settings.hopPort });
+});

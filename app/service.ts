@@ -8,7 +8,7 @@ import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
 import { FlowRouter } from './routing/flowRouter';
 import { Membership } from './routing/members';
-import { createApp } from './server/app';
+import { createApp, createHopApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
@@ -23,6 +23,8 @@ function logOutcome(logger: Logger, what: string, { error, ...report }: { error?
 
 export interface Service {
   server: http.Server;
+  /** The members' own endpoint (HOP_PORT), in a fleet: the server.listen() of the caller starts it too. */
+  hopServer?: http.Server;
   connection: MongoConnection;
   store: FlowStore;
   /** Routes each record to the fleet member that owns its key; the store alone when there is no fleet. */
@@ -98,24 +100,33 @@ export function createService(
           },
         })
       : undefined;
+  const serve = (listener: http.RequestListener) =>
+    http.createServer(
+      {
+        headersTimeout: settings.httpHeadersTimeoutMs,
+        requestTimeout: settings.httpRequestTimeoutMs,
+        keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
+        // Node enforces the two timeouts above only when it checks, every 30 s by default: a slow client could
+        // outlive them by that much.
+        connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
+      },
+      listener,
+    );
+  const server = serve(createApp(store, router, () => connection.ready, settings, logger, metrics, now).callback());
+  const hopServer = membership.isFleet
+    ? serve(createHopApp(router, () => connection.ready, settings, logger, metrics, now).callback())
+    : undefined;
   const close = async () => {
     membership.stop();
     await retention?.stop();
+    // Parts still arriving are refused before anything of them is queued, so their senders write them.
+    const hopClosed = new Promise<void>((resolve) => (hopServer?.listening ? hopServer.close(() => resolve()) : resolve()));
+    hopServer?.closeIdleConnections();
     await store.drain();
+    await hopClosed;
     router.close();
     await connection.close();
   };
-  const server = http.createServer(
-    {
-      headersTimeout: settings.httpHeadersTimeoutMs,
-      requestTimeout: settings.httpRequestTimeoutMs,
-      keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
-      // Node enforces the two timeouts above only when it checks, every 30 s by default: a slow client could
-      // outlive them by that much.
-      connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
-    },
-    createApp(store, router, () => connection.ready, settings, logger, metrics, now).callback(),
-  );
 
   createTerminus(server, {
     healthChecks: {
@@ -150,6 +161,7 @@ export function createService(
 
   return {
     server,
+    hopServer,
     connection,
     store,
     router,

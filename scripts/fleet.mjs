@@ -1,6 +1,6 @@
 // `npm run fleet [-- --members N]`: N members of a fleet (default 3) on loopback ports 9531, 9532, …, each
-// the built service, routing records among themselves over one MongoDB (MONGODB_URI, or the embedded store).
-// Post to any of them; Ctrl-C stops them all.
+// the built service, routing records among themselves over one MongoDB (MONGODB_URI, or the embedded store)
+// through their own ports 9631, 9632, … (HOP_PORT). Post to any of them; Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,8 +18,10 @@ if (!Number.isInteger(members) || members < 1 || members > 16) {
 }
 
 const mongo = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
+const HOP_OFFSET = 100;
 const urls = Array.from({ length: members }, (_, i) => `http://127.0.0.1:${firstPort + i}`);
-const children = urls.map((url, i) =>
+const peers = urls.map((_, i) => `http://127.0.0.1:${firstPort + HOP_OFFSET + i}`);
+const children = urls.map((_, i) =>
   spawn(process.execPath, [join(root, 'dist/index.js')], {
     env: {
       SHUTDOWN_DELAY_MS: '0',
@@ -27,8 +29,9 @@ const children = urls.map((url, i) =>
       ...(mongo && { MONGODB_URI: mongo.uri }),
       HOST: '127.0.0.1',
       PORT: String(firstPort + i),
-      PEERS: urls.join(','),
-      PEER_URL: url,
+      HOP_PORT: String(firstPort + HOP_OFFSET + i),
+      PEERS: peers.join(','),
+      PEER_URL: peers[i],
     },
     stdio: 'inherit',
   }),

@@ -42,9 +42,11 @@ export interface Settings {
   logLevel: string;
   /** Serve the web console at / (off: the API only). */
   consoleEnabled: boolean;
-  /** Base URLs of every fleet member, this one included (empty: a single pod, no routing). */
+  /** Port of the members' own endpoint, where they forward records to each other (never the public port). */
+  hopPort: number;
+  /** Every fleet member's hop endpoint (http://host:HOP_PORT), this one included (empty: a single pod). */
   peers: string;
-  /** This member's base URL as written in PEERS. */
+  /** This member's hop endpoint as written in PEERS. */
   peerUrl: string;
   /** A DNS name that resolves to every ready member (Kubernetes: the chart's headless Service). */
   peerDnsName: string;
@@ -99,6 +101,7 @@ export const settingsSchema = Joi.object<Settings, true>({
   shutdownTimeoutMs: int(0, 600_000).default(20_000),
   logLevel: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   consoleEnabled: Joi.boolean().default(true),
+  hopPort: int(0, 65535).default(9528),
   peers: Joi.string().allow('').default(''),
   peerUrl: Joi.string().allow('').default(''),
   peerDnsName: Joi.string().hostname().allow('').default(''),
@@ -141,6 +144,10 @@ function fleetInconsistency(s: Settings): string | undefined {
   const invalid = members.find((url) => !/^https?:\/\/[^/?#\s]+$/.test(url));
   if (invalid !== undefined) return `PEERS must be base URLs such as http://10.0.0.7:9527, not ${invalid}`;
   if (!members.includes(normalizeUrl(s.peerUrl))) return `PEER_URL ${s.peerUrl} is not one of PEERS`;
+  if (s.hopPort !== 0 && new URL(s.peerUrl).port !== String(s.hopPort)) {
+    return `PEER_URL ${s.peerUrl} must name this member's HOP_PORT ${s.hopPort}`;
+  }
+  if (s.hopPort === s.port && s.port !== 0) return 'HOP_PORT must differ from PORT: the hop is not public';
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { Logger } from 'winston';
 import { normalizeUrl, peerList, Settings } from '../config/settings';
 import { describeError } from '../logger';
 
-/** The fleet as this member sees it: every member's base URL, sorted, and its own. */
+/** The fleet as this member sees it: every member's hop endpoint, sorted, and its own. */
 export interface MemberView {
   self: string;
   members: readonly string[];
@@ -24,7 +24,7 @@ export class Membership {
     private readonly logger: Logger,
     private readonly resolve: (name: string) => Promise<string[]> = (name) => dns.resolve4(name),
   ) {
-    const self = settings.peers ? normalizeUrl(settings.peerUrl) : settings.podIp ? `http://${settings.podIp}:${settings.port}` : 'local';
+    const self = settings.peers ? normalizeUrl(settings.peerUrl) : settings.podIp ? `http://${settings.podIp}:${settings.hopPort}` : 'local';
     this.current = { self, members: settings.peers ? peerList(settings.peers).sort() : [self] };
   }
 
@@ -42,7 +42,7 @@ export class Membership {
     const refresh = async () => {
       try {
         const addresses = await this.resolve(this.settings.peerDnsName);
-        this.update(addresses.map((ip) => `http://${ip}:${this.settings.port}`));
+        this.update(addresses.map((ip) => `http://${ip}:${this.settings.hopPort}`));
       } catch (err) {
         this.logger.warn('fleet members not resolved; keeping the last view', describeError(err));
       }

@@ -12,14 +12,13 @@ import { partRoutes } from './partRoutes';
 import { requestLog } from './requestLog';
 
 /**
- * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes,
- * the route other members forward records to and, unless turned off, the web console. Records are written
- * through the router (this member's store, or their key's owner); reads go to the store. Health probes live
- * in the HTTP server.
+ * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes
+ * and, unless turned off, the web console. Records are written through the router (this member's store, or
+ * their key's owner); reads go to the store. Health probes live in the HTTP server.
  */
 export function createApp(
   store: FlowStorage,
-  router: Pick<FlowRouter, 'ingest' | 'receive'>,
+  router: Pick<FlowRouter, 'ingest'>,
   storageReady: () => boolean,
   settings: Settings,
   logger: Logger,
@@ -28,6 +27,32 @@ export function createApp(
 ): Koa {
   const app = new Koa();
   const flows = flowRoutes(store, router, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
+  app.use(metrics.requestTimer());
+  app.use(requestLog(logger));
+  app.use(errorHandler(logger, settings.retryAfterSeconds));
+  // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
+  app.use(flows.allowedMethods());
+  const routers = [metrics.routes(), flows, openApiRoutes(settings)];
+  if (settings.consoleEnabled) routers.push(consoleRoutes());
+  for (const router of routers) app.use(router.routes());
+  // Errors that escape the handler: a response stream failing after its headers were sent.
+  app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
+  return app;
+}
+
+/**
+ * The members' own application, on HOP_PORT: only the route other members forward records to, with the same
+ * request timing and log. Never behind the public Service; the chart's NetworkPolicy opens it to members only.
+ */
+export function createHopApp(
+  router: Pick<FlowRouter, 'receive'>,
+  storageReady: () => boolean,
+  settings: Settings,
+  logger: Logger,
+  metrics: ServiceMetrics,
+  now: () => number = Date.now,
+): Koa {
+  const app = new Koa();
   const parts = partRoutes(router, {
     ...settings,
     now,
@@ -37,12 +62,6 @@ export function createApp(
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));
-  // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
-  app.use(flows.allowedMethods());
-  const routers = [metrics.routes(), flows, parts, openApiRoutes(settings)];
-  if (settings.consoleEnabled) routers.push(consoleRoutes());
-  for (const router of routers) app.use(router.routes());
-  // Errors that escape the handler: a response stream failing after its headers were sent.
-  app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
+  app.use(parts.routes());
   return app;
 }

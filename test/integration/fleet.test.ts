@@ -87,14 +87,19 @@ describe('a fleet of three members', () => {
     }
   });
 
+  it('takes forwarded parts on the members’ own port only, never the public one', async () => {
+    await request(fleet[0].url).post(PARTS_PATH).send({ records: 1, rows: [[HOUR, 'a', 'b', 'v', 1, 1]] }).expect(404);
+  });
+
   it('checks a forwarded part as strictly as a batch, and says nothing of it was applied', async () => {
-    const refused = await request(fleet[0].url)
+    const hop = fleet[0].settings.peerUrl;
+    const refused = await request(hop)
       .post(PARTS_PATH)
       .send({ records: 1, rows: [[HOUR, 'a', 'b', 'v', -1, 1]] })
       .expect(400);
     expect(refused.body).toMatchObject({ error: 'invalid_part', applied: 'no' });
-    await request(fleet[0].url).post(PARTS_PATH).set('content-type', 'text/plain').send('x').expect(415);
-    const ok = await request(fleet[0].url).post(PARTS_PATH).send({ records: 3, rows: [[HOUR, 'part', 'b', 'v', 7, '9007199254740993']] });
+    await request(hop).post(PARTS_PATH).set('content-type', 'text/plain').send('x').expect(415);
+    const ok = await request(hop).post(PARTS_PATH).send({ records: 3, rows: [[HOUR, 'part', 'b', 'v', 7, '9007199254740993']] });
     expect(ok.status).toBe(200);
     expect((await stored(fleet[2])).get(flowKeyId({ hour: HOUR, src_app: 'part', dest_app: 'b', vpc_id: 'v' }))).toEqual([7, 9007199254740992]);
   });
@@ -136,9 +141,9 @@ describe('a member that cannot take its part', () => {
     });
     const holePort = await freePort();
     await new Promise<void>((resolve) => hole.listen(holePort, '127.0.0.1', resolve));
-    const port = await freePort();
-    const self = `http://127.0.0.1:${port}`;
-    const member = await startService({ port, peers: `${self},http://127.0.0.1:${holePort}`, peerUrl: self, hopTimeoutMs: 1500 });
+    const hopPort = await freePort();
+    const self = `http://127.0.0.1:${hopPort}`;
+    const member = await startService({ hopPort, peers: `${self},http://127.0.0.1:${holePort}`, peerUrl: self, hopTimeoutMs: 1500 });
     try {
       const started = Date.now();
       const res = await request(member.url).post('/flows').send(batches(1, 3)[0]);

@@ -17,12 +17,8 @@ export interface ChildService {
  * The built server (node dist/index.js) as a child process on a loopback port and a fresh database, so tests
  * can send it real signals. Resolves once it is ready.
  */
-export async function spawnService(
-  env: Record<string, string> = {},
-  { port, database }: { port?: number; database?: string } = {},
-): Promise<ChildService> {
-  port ??= await freePort();
-  database ??= uniqueDatabase();
+export async function spawnService(env: Record<string, string> = {}, { database = uniqueDatabase() } = {}): Promise<ChildService> {
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [entry], {
     env: {
@@ -43,13 +39,13 @@ export async function spawnService(
   return { child, url, database, output: () => output };
 }
 
-/** `members` built servers on one database, routing among themselves (PEERS, PEER_URL). */
+/** `members` built servers on one database, routing among themselves (PEERS, PEER_URL, HOP_PORT). */
 export async function spawnFleet(members: number, env: Record<string, string> = {}): Promise<ChildService[]> {
-  const ports = await Promise.all(Array.from({ length: members }, () => freePort()));
-  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
   const database = uniqueDatabase();
   return Promise.all(
-    ports.map((port, i) => spawnService({ ...env, PEERS: urls.join(','), PEER_URL: urls[i] }, { port, database })),
+    hopPorts.map((port, i) => spawnService({ ...env, HOP_PORT: String(port), PEERS: peers.join(','), PEER_URL: peers[i] }, { database })),
   );
 }
 

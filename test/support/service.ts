@@ -62,6 +62,7 @@ export async function startService(
   const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), [], now);
   service.start();
   await new Promise<void>((resolve) => service.server.listen(settings.port, '127.0.0.1', resolve));
+  if (service.hopServer) await new Promise<void>((resolve) => service.hopServer!.listen(settings.hopPort, '127.0.0.1', resolve));
   const { port } = service.server.address() as AddressInfo;
   if (waitReady) await waitFor(() => service.connection.ready);
   return {
@@ -73,6 +74,7 @@ export async function startService(
         service.server.close(() => resolve());
         service.server.closeAllConnections();
       });
+      service.hopServer?.closeAllConnections();
       await service.close();
     },
   };
@@ -106,7 +108,8 @@ export function rollUpDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): 
 }
 
 /**
- * `members` services on one database, each on a port of its own, routing among themselves (PEERS, PEER_URL).
+ * `members` services on one database, each with a hop port of its own, routing among themselves (PEERS,
+ * PEER_URL, HOP_PORT); their public ports are any free ones.
  * Each may override its settings (by index), for a member the test makes misbehave.
  */
 export async function startFleet(
@@ -114,15 +117,16 @@ export async function startFleet(
   overrides: Partial<Record<keyof Settings, unknown>> = {},
   each: (i: number) => Partial<Record<keyof Settings, unknown>> = () => ({}),
 ): Promise<RunningService[]> {
-  const ports = await Promise.all(Array.from({ length: members }, () => freePort()));
-  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
   const mongodbDatabase = uniqueDatabase();
   return Promise.all(
-    ports.map((port, i) => {
+    hopPorts.map((hopPort, i) => {
       const own = each(i);
       // A member the test points at a MongoDB of its own (one that is away) is not waited for.
       const waitReady = own.mongodbUri === undefined;
-      return startService({ mongodbDatabase, ...overrides, port, peers: urls.join(','), peerUrl: urls[i], ...own }, { waitReady });
+      const fleet = { hopPort, peers: peers.join(','), peerUrl: peers[i] };
+      return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
     }),
   );
 }
