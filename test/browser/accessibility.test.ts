@@ -33,13 +33,13 @@ describe('the console for every reader', () => {
       await page.goto(`${service().url}/?hour=${hour}`);
       await shown(page);
       await page.locator('#talkers tbody td:first-child a').first().click();
-      await page.locator('#back:not([hidden])').waitFor({ timeout: 15_000 });
+      await page.locator('#back:not([hidden])').waitFor();
       await shown(page);
     },
     'a range too long for the service': async (page) => {
       watched().allow(/^HTTP 400 .*\/flows\?from=/);
       await page.goto(`${service().url}/?from=${hour - 2000}&to=${hour}`);
-      await page.locator('#alert a').first().waitFor({ timeout: 15_000 });
+      await page.locator('#alert a').first().waitFor();
     },
   };
 

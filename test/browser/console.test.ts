@@ -150,14 +150,14 @@ describe('the console, in Chromium, over the service’s own API', () => {
   it('says it is loading, and keeps the last view dimmed until the next one comes', async () => {
     let release = await holdReads(page());
     await page().goto(`${service().url}/?hour=${hour}`);
-    await page().locator('#status', { hasText: 'Loading flows…' }).waitFor({ timeout: 15_000 });
+    await page().locator('#status', { hasText: 'Loading flows…' }).waitFor();
     expect(await page().locator('#results').isHidden()).toBe(true);
     release();
     await shown(page());
 
     release = await holdReads(page());
     await page().click('#earlier');
-    await page().locator('#results[aria-busy="true"]').waitFor({ timeout: 15_000 });
+    await page().locator('#results[aria-busy="true"]').waitFor();
     expect(await page().locator('#status').textContent()).toBe('Loading flows…');
     expect(await page().locator('#results').isVisible()).toBe(true);
     release();
@@ -167,7 +167,7 @@ describe('the console, in Chromium, over the service’s own API', () => {
 
   it('says so when an hour has no flows', async () => {
     await page().goto(`${service().url}/?hour=${hour + 10}`);
-    await page().locator('#status', { hasText: 'No flows in' }).waitFor({ timeout: 15_000 });
+    await page().locator('#status', { hasText: 'No flows in' }).waitFor();
     expect(await page().locator('#status').textContent()).toContain(`(hour ${hour + 10})`);
     expect(await page().locator('#results').isHidden()).toBe(true);
   });
@@ -189,7 +189,7 @@ describe('the console, in Chromium, over the service’s own API', () => {
   ])('names the bad parameter in ?%s', async (search, parameter) => {
     await page().goto(`${service().url}/?${search}`);
     const alert = page().locator('#alert', { hasText: 'bad parameter' });
-    await alert.waitFor({ timeout: 15_000 });
+    await alert.waitFor();
     expect(await alert.locator('code').textContent()).toBe(parameter);
     expect(await page().locator('#results').isHidden()).toBe(true);
   });

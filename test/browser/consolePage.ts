@@ -33,7 +33,7 @@ export async function apiRows(url: string, query: string): Promise<ExactRow[]> {
 
 /** Resolves once the page shows a view's flows (not loading, not an error). */
 export async function shown(page: Page): Promise<void> {
-  await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor({ timeout: 15_000 });
+  await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor();
 }
 
 /** The table as the page shows it: names as text, byte counts as the digits in each cell's data value. */
@@ -125,7 +125,7 @@ export function isRate(text: string, bytes: bigint, seconds: number): boolean {
 /** Opens a details element of the page and resolves once its table is filled. */
 export async function openDetails(page: Page, id: string): Promise<void> {
   await page.locator(`#${id} > summary`).click();
-  await page.locator(`#${id} tbody tr`).first().waitFor({ timeout: 15_000 });
+  await page.locator(`#${id} tbody tr`).first().waitFor();
 }
 
 /** "2026-12-01 20:00": an hour's start as the page writes it, UTC. */

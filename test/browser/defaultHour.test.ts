@@ -23,13 +23,13 @@ describe('the console opened without hours', () => {
 
   const openBare = async () => {
     await watched().page.goto(`${service().url}/`);
-    await watched().page.waitForURL(/\?(last=24h|from=\d+&to=\d+)$/, { timeout: 15_000 });
+    await watched().page.waitForURL(/\?(last=24h|from=\d+&to=\d+)$/);
     return query(watched().page).toString();
   };
 
   it('on an empty database, shows the last 24 hours, empty', async () => {
     expect(await openBare()).toBe('last=24h');
-    await watched().page.locator('#status', { hasText: 'No flows in the last 24 hours' }).waitFor({ timeout: 15_000 });
+    await watched().page.locator('#status', { hasText: 'No flows in the last 24 hours' }).waitFor();
   });
 
   it('finds the README example a newcomer posts, at hour 1', async () => {
@@ -67,7 +67,7 @@ describe('the console opened without hours, on a server reading at most one hour
     // server's range_too_long names its own limit.
     watched().allow(/^HTTP 400 .*\/flows\?from=/);
     await watched().page.goto(`${service().url}/`);
-    await watched().page.waitForURL(/\?hour=\d+$/, { timeout: 15_000 });
+    await watched().page.waitForURL(/\?hour=\d+$/);
     expect(Number(query(watched().page).get('hour'))).toBe(stopped);
     await shown(watched().page);
   });

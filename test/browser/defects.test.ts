@@ -121,7 +121,7 @@ describe('the console’s reported defects', () => {
     watched().allow(/^HTTP 400 .*\/flows\?from=/);
     await page().goto(`${service().url}/?from=${hour - 2000}&to=${hour}`);
     const alert = page().locator('#alert', { hasText: 'more than the service reads at once' });
-    await alert.waitFor({ timeout: 15_000 });
+    await alert.waitFor();
     expect(await alert.textContent()).toContain('2,001 hours are more than the service reads at once. It reads at most 744 hours');
     await alert.getByRole('link', { name: /^Show the last 31 days of them/ }).click();
     await shown(page());

@@ -18,7 +18,7 @@ const flow = (src_app: string, dest_app: string, bytes_tx: number): FlowRecord =
 describe('the console’s exports: the table as CSV, and the API read behind each part', () => {
   const { service, page, open } = useConsole();
   const download = async () => {
-    const [file] = await Promise.all([page().waitForEvent('download', { timeout: 15_000 }), page().click('#csv')]);
+    const [file] = await Promise.all([page().waitForEvent('download'), page().click('#csv')]);
     return { name: file.suggestedFilename(), text: readFileSync((await file.path()) ?? '', 'utf8') };
   };
 
@@ -65,7 +65,7 @@ describe('the console’s exports: the table as CSV, and the API read behind eac
 
     // One click away: the browser opens the answer itself.
     await link.click();
-    await page().waitForURL(`${service().url}${href}`, { timeout: 15_000 });
+    await page().waitForURL(`${service().url}${href}`);
     expect(JSON.parse((await page().locator('body').textContent()) ?? '')).toHaveLength(answer.length);
   });
 });

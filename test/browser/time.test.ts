@@ -53,7 +53,7 @@ describe('the console’s hours that follow the clock, and its rates', () => {
     expect(await page().locator('#hours-shown').textContent()).toMatch(/^The last 7 days: /);
     await page().click('#earlier');
     // A week before these tests' flows.
-    await page().locator('#status', { hasText: 'No flows in' }).waitFor({ timeout: 15_000 });
+    await page().locator('#status', { hasText: 'No flows in' }).waitFor();
     expect(query(page()).toString()).toBe(`from=${now - 335}&to=${now - 168}`);
     expect(await page().locator('button[aria-pressed="true"]').count()).toBe(0);
   });
