@@ -167,3 +167,12 @@ so the password never lands in this chart's objects. External mode reads the who
 {{- int .Values.terminationGracePeriodSeconds -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The headless Service listing the ready pods, for the members to find each other. */}}
+{{- define "fas.membersServiceName" -}}
+{{- printf "%s-members" (include "fas.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "fas.membersDnsName" -}}
+{{- printf "%s.%s.svc.%s" (include "fas.membersServiceName" .) .Release.Namespace .Values.clusterDomain }}
+{{- end }}
