@@ -51,7 +51,7 @@ export class FlowRouter {
     }
     const owners = this.ownersOf(members);
     const mine: FlowRecord[] = [];
-    const theirs = new Map<string, FlowTotals>();
+    const theirs = new Map<string, { records: FlowRecord[]; ids: string[] }>();
     for (const r of records) {
       const id = flowKeyId(r);
       const owner = owners.ownerOf(id);
@@ -60,13 +60,13 @@ export class FlowRouter {
         continue;
       }
       let part = theirs.get(owner);
-      if (!part) theirs.set(owner, (part = new FlowTotals()));
-      part.addKey(id, r, r.bytes_tx, r.bytes_rx);
-      part.records++;
+      if (!part) theirs.set(owner, (part = { records: [], ids: [] }));
+      part.records.push(r);
+      part.ids.push(id);
     }
     const parts: Promise<void>[] = [];
     if (mine.length > 0) parts.push(this.store.ingest(mine));
-    theirs.forEach((part, owner) => parts.push(this.link(owner).add(part)));
+    theirs.forEach((part, owner) => parts.push(this.link(owner).add(part.records, part.ids)));
     const failed = (await Promise.allSettled(parts)).find((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failed) throw failed.reason;
   }

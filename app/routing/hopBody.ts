@@ -39,11 +39,19 @@ export function decodePart(body: unknown, maxRows: number): FlowTotals | undefin
   if (Object.keys(rest).length > 0 || !Array.isArray(rows) || rows.length === 0 || rows.length > maxRows) return undefined;
   if (!isCount(records, Number.MAX_SAFE_INTEGER) || records < rows.length) return undefined;
   const part = new FlowTotals();
+  // Names repeat from key to key: each distinct one is checked once.
+  const checked = new Set<unknown>();
+  const name = (value: unknown): value is string => {
+    if (checked.has(value)) return true;
+    if (!isName(value)) return false;
+    checked.add(value);
+    return true;
+  };
   for (const row of rows) {
     if (!Array.isArray(row) || row.length !== 6) return undefined;
     const [hour, src_app, dest_app, vpc_id] = row as unknown[];
     const [tx, rx] = [total(row[4]), total(row[5])];
-    if (!isCount(hour, MAX_HOUR) || !isName(src_app) || !isName(dest_app) || !isName(vpc_id)) return undefined;
+    if (!isCount(hour, MAX_HOUR) || !name(src_app) || !name(dest_app) || !name(vpc_id)) return undefined;
     if (tx === undefined || rx === undefined) return undefined;
     const key = { hour, src_app, dest_app, vpc_id };
     part.addKey(flowKeyId(key), key, tx, rx);

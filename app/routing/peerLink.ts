@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { FlowRecord } from '../data/flow';
 import { FlowTotals } from '../storage/flowTotals';
 import { FlushFailedError } from '../storage/groupCommit';
 import { encodePart } from './hopBody';
@@ -28,10 +29,8 @@ export interface PeerLinkOptions {
 }
 
 /** An upper bound of a key's row in a part's body: digits, quotes, commas, and each name in UTF-8. */
-function rowMaxBytes(part: FlowTotals): number {
-  let bytes = 0;
-  part.byKey.forEach(({ key }) => (bytes += 80 + 3 * (key.src_app.length + key.dest_app.length + key.vpc_id.length)));
-  return bytes;
+function rowMaxBytes(r: FlowRecord): number {
+  return 80 + 3 * (r.src_app.length + r.dest_app.length + r.vpc_id.length);
 }
 
 /** A member that has not accepted a connection within this is unreachable: nothing was sent to it. */
@@ -82,20 +81,29 @@ export class PeerLink {
     return this.inFlight + (this.open?.part.records ?? 0);
   }
 
-  /** Resolves when the records are acknowledged, by that member or, when it cannot take them, here. */
-  add(part: FlowTotals): Promise<void> {
-    const bytes = rowMaxBytes(part);
-    const full = (open: Forward) =>
-      open.part.byKey.size + part.byKey.size > this.options.maxKeys || open.bytes + bytes > this.options.maxBytes;
-    if (this.open && full(this.open)) this.send(this.open);
-    if (!this.open) {
-      const forward = newForward();
-      forward.timer = setTimeout(() => this.send(forward), this.options.windowMs);
-      this.open = forward;
+  /**
+   * Resolves when the records (`ids` their flowKeyIds) are acknowledged, by that member or, when it cannot
+   * take them, here. A forward full of keys or bytes leaves at once and the rest go in the next.
+   */
+  add(records: readonly FlowRecord[], ids: readonly string[]): Promise<void> {
+    const forwards: Promise<void>[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const bytes = rowMaxBytes(r);
+      if (this.open && (this.open.part.byKey.size >= this.options.maxKeys || this.open.bytes + bytes > this.options.maxBytes)) {
+        this.send(this.open);
+      }
+      if (!this.open) {
+        const forward = newForward();
+        forward.timer = setTimeout(() => this.send(forward), this.options.windowMs);
+        this.open = forward;
+      }
+      if (forwards[forwards.length - 1] !== this.open.done) forwards.push(this.open.done);
+      this.open.part.addKey(ids[i], r, r.bytes_tx, r.bytes_rx);
+      this.open.part.records++;
+      this.open.bytes += bytes;
     }
-    this.open.part.merge(part);
-    this.open.bytes += bytes;
-    return this.open.done;
+    return forwards.length === 1 ? forwards[0] : Promise.all(forwards).then(() => {});
   }
 
   /** Sends what waits now, for a shutdown. */

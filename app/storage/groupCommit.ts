@@ -1,6 +1,9 @@
 import { FlowRecord } from '../data/flow';
 import { FlowTotals } from './flowTotals';
 
+/** How long callers a flush answered take at most to come back with their next records (docs/benchmarks.md). */
+const REJOIN_MS = 20;
+
 /** The pending cap would be exceeded: the caller should retry later. */
 export class OverloadedError extends Error {}
 /** The store is draining for shutdown and takes no new records. */
@@ -36,6 +39,8 @@ export interface FlushReport {
 
 interface Batch {
   totals: FlowTotals;
+  /** When its first records arrived (performance.now()). */
+  opened: number;
   due: boolean;
   timer?: NodeJS.Timeout;
   deadline?: NodeJS.Timeout;
@@ -51,7 +56,7 @@ function newBatch(): Batch {
     resolve = res;
     reject = rej;
   });
-  return { totals: new FlowTotals(), due: false, done, resolve, reject };
+  return { totals: new FlowTotals(), opened: performance.now(), due: false, done, resolve, reject };
 }
 
 /**
@@ -173,14 +178,18 @@ export class GroupCommit {
 
   /**
    * The callers just answered come straight back with their next records, spread over a few milliseconds.
-   * The queued batch waits one more window for them instead of leaving without them: otherwise the clients
-   * settle into cohorts that alternate flushes for good, each flush carrying a fraction of them.
+   * The queued batch waits for them, a window but at most REJOIN_MS, instead of leaving without them:
+   * otherwise the clients settle into cohorts that alternate flushes for good, each flush carrying a fraction
+   * of them. It never leaves before its own window from its first records has passed, and a long window is
+   * not started over, so no record waits two windows.
    */
   private reopenWindow(): void {
     const next = this.batches[0];
     if (!next || this.closed || next.totals.records >= this.options.maxRecords) return;
     clearTimeout(next.timer);
     next.due = false;
-    next.timer = setTimeout(() => this.markDue(next), this.options.windowMs);
+    const now = performance.now();
+    const due = Math.max(next.opened + this.options.windowMs, now + Math.min(this.options.windowMs, REJOIN_MS));
+    next.timer = setTimeout(() => this.markDue(next), due - now);
   }
 }

@@ -28,6 +28,7 @@ export function printTable(report) {
   if (idle.length > 0) out.push('', `idle CPU: ${idle.map((r) => `${r.server} ${fmt(r.idleCpuMsPerS, 1)} ms/s`).join(', ')}`);
 
   const ingest = report.results.filter((r) => r.connections !== undefined && r.segmentFlowsPerS === undefined);
+  const fleets = report.results.filter((r) => r.members !== undefined);
   const sections = [...new Set(ingest.map((r) => `${r.store}\u0000${r.keys}`))];
   for (const section of sections) {
     const [store, keys] = section.split('\u0000');
@@ -69,6 +70,16 @@ export function printTable(report) {
       ...ranges.map((r) => [
         r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys`, String(r.rows), String(r.pages), fmt(r.latencyP50Ms, 1),
         fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
+      ]),
+    ]));
+  }
+  if (fleets.length > 0) {
+    out.push('');
+    out.push(...align([
+      ['fleet', 'store', 'keys', 'window ms', 'flows/s', 'upserts/flow', 'upserts/key/window', 'flush share per member', 'CPU µs/flow', 'p50 ms', 'p99 ms', 'non-2xx', 'totals exact'],
+      ...fleets.map((r) => [
+        r.scenario, r.store, String(r.keys), String(r.windowMs), fmt(r.flowsPerS), fmt(r.upsertsPerFlow, 3), fmt(r.upsertsPerKeyPerWindow, 2),
+        r.flushShare.map((s) => s.toFixed(2)).join(' '), fmt(r.cpuUsPerFlow, 1), fmt(r.latencyP50Ms), fmt(r.latencyP99Ms), String(r.non2xx), String(r.exact),
       ]),
     ]));
   }
