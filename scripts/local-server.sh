@@ -1,8 +1,8 @@
-# Sourced by scripts/ferretdb.sh and scripts/mongo-java-server.sh: a MongoDB-wire server of the project's own,
-# started in the background on loopback and stopped by the PID it recorded.
+# Sourced by the scripts that run a server of the project's own (scripts/ferretdb.sh, mongo-java-server.sh,
+# postgres.sh, influxdb.sh): started in the background on loopback and stopped by the PID it recorded.
 
-# start_server NAME LOG PIDFILE PORT COMMAND... : runs COMMAND with its output in LOG and its PID in PIDFILE,
-# waits until 127.0.0.1:PORT accepts connections and prints the MongoDB URI; on failure prints LOG and exits.
+# start_server NAME LOG PIDFILE PORT COMMAND... : runs COMMAND with its output in LOG and its PID in PIDFILE and
+# waits until 127.0.0.1:PORT accepts connections; on failure prints LOG and exits.
 start_server() {
   local name=$1 log=$2 pidfile=$3 port=$4 pid
   shift 4
@@ -10,10 +10,7 @@ start_server() {
   pid=$!
   echo "$pid" >"$pidfile"
   for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/"
-      return
-    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -37,4 +34,22 @@ stop_server() {
 # free_port: a free loopback port.
 free_port() {
   node "$(dirname "${BASH_SOURCE[0]}")/free-port.mjs"
+}
+
+# apt_install PACKAGE... : Debian's packages, as root, without starting the services they ship (a policy-rc.d
+# that refuses, as in images and chroots, only while installing): the project starts its own servers.
+apt_install() {
+  [ "$(id -u)" -eq 0 ] || { echo "apt_install: $* missing; run as root to install it with apt-get" >&2; exit 1; }
+  command -v apt-get >/dev/null || { echo "apt_install: $* missing and no apt-get to install it" >&2; exit 1; }
+  local policy=/usr/sbin/policy-rc.d placed=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    placed=1
+  fi
+  echo "apt_install: installing $* (first run only)" >&2
+  local status=0
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } >&2 || status=$?
+  [ -z "$placed" ] || rm -f "$policy"
+  return "$status"
 }

@@ -1,0 +1,61 @@
+// What a store's processes spent, from /proc: CPU time and bytes written to storage, over the process and
+// every descendant (PostgreSQL serves each connection from a process of its own).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const clockTicksPerS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** Fields of /proc/PID/stat after the command name, which is in parentheses and may hold spaces. */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** pid and its live descendants. */
+function processTree(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let ppid;
+    try {
+      ppid = Number(statFields(entry)[1]);
+    } catch {
+      continue; // exited meanwhile
+    }
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree = [];
+  for (const queue = [pid]; queue.length > 0; ) {
+    const next = queue.pop();
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** Sums a per-process figure over the tree; a process that exits while it is read counts 0. */
+function overTree(pid, figure) {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + figure(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/**
+ * User plus system CPU seconds so far of pid and its descendants, including the children each has reaped
+ * (cutime, cstime): fields 14–17 of proc(5).
+ */
+export function processTreeCpuSeconds(pid) {
+  return overTree(pid, (p) => statFields(p).slice(11, 15).reduce((s, ticks) => s + Number(ticks), 0) / clockTicksPerS);
+}
+
+/**
+ * Bytes pid and its descendants caused to be written to storage so far (write_bytes of /proc/PID/io, which
+ * also counts the children each has reaped).
+ */
+export function processTreeWriteBytes(pid) {
+  return overTree(pid, (p) => Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${p}/io`, 'utf8'))[1]));
+}
