@@ -19,8 +19,9 @@ function processTree(pid) {
     let ppid;
     try {
       ppid = Number(statFields(entry)[1]);
-    } catch {
-      continue; // exited meanwhile
+    } catch (err) {
+      if (gone(err)) continue;
+      throw err;
     }
     children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
@@ -33,13 +34,16 @@ function processTree(pid) {
   return tree;
 }
 
+const gone = (err) => err.code === 'ENOENT' || err.code === 'ESRCH';
+
 /** Sums a per-process figure over the tree; a process that exits while it is read counts 0. */
 function overTree(pid, figure) {
   return processTree(pid).reduce((sum, p) => {
     try {
       return sum + figure(p);
-    } catch {
-      return sum;
+    } catch (err) {
+      if (gone(err)) return sum;
+      throw err; // unreadable (another user's /proc/PID/io): no figure rather than a wrong one
     }
   }, 0);
 }

@@ -15,11 +15,12 @@ const literal = (value) => `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 const hourRange = (from, to) => `time >= ${BigInt(from) * NS_PER_HOUR} AND time < ${BigInt(to + 1) * NS_PER_HOUR}`;
 
 /**
- * A store on InfluxDB at `url`, or on a server of its own (scripts/influxdb.sh) when there is none, in a
- * database of its own.
+ * A store on InfluxDB at `url` (its server's process `pid`, when it runs on this machine), or on a server of
+ * its own (scripts/influxdb.sh) when there is none, in a database of its own.
  */
-export async function openInfluxDB({ url }) {
+export async function openInfluxDB({ url, pid }) {
   const local = url ? undefined : startScriptedServer('scripts/influxdb.sh', 'influxd.pid', 'influxdb');
+  const serverPid = local?.pid ?? pid;
   const base = url ?? local.url;
   const database = `fas_dbchoice_${Date.now()}`;
 
@@ -82,8 +83,8 @@ export async function openInfluxDB({ url }) {
         const cpu = process.cpuUsage(started);
         return {
           clientCpuS: (cpu.user + cpu.system) / 1e6,
-          storeCpuS: local && processTreeCpuSeconds(local.pid),
-          storeWriteBytes: local && processTreeWriteBytes(local.pid),
+          storeCpuS: serverPid && processTreeCpuSeconds(serverPid),
+          storeWriteBytes: serverPid && processTreeWriteBytes(serverPid),
         };
       },
       async hourRows(hour) {

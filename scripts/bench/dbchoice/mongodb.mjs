@@ -5,14 +5,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseNumberAndBigInt } from 'lossless-json';
 import { spawnServer } from '../../spawn-server.mjs';
-import { processTreeCpuSeconds } from '../proc.mjs';
+import { processTreeCpuSeconds, processTreeWriteBytes } from '../proc.mjs';
 import { startStore, withoutPassword } from '../stores.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const headers = { 'content-type': 'application/json' };
 
-/** A GET of the service, every page: its rows with exact totals. Refused reads throw with the service's error. */
-async function getRows(serviceUrl, query) {
+/**
+ * A GET of the service, and every page after it unless `firstPage`: its rows with exact totals. Refused reads
+ * throw with the service's error.
+ */
+async function getRows(serviceUrl, query, firstPage = false) {
   const rows = [];
   for (let next = `/flows?${query}`; next; ) {
     const res = await fetch(`${serviceUrl}${next}`);
@@ -21,12 +24,16 @@ async function getRows(serviceUrl, query) {
     for (const row of parse(text, null, parseNumberAndBigInt)) {
       rows.push({ ...row, bytes_tx: BigInt(row.bytes_tx), bytes_rx: BigInt(row.bytes_rx) });
     }
-    next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1];
+    next = firstPage ? undefined : /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1];
   }
   return rows;
 }
 
-export async function openMongoDB({ url }) {
+/**
+ * FAS on MongoDB at `url` (its server's process `pid`, when it runs on this machine), or on mongo-java-server
+ * started here when there is none.
+ */
+export async function openMongoDB({ url, pid }) {
   const store = await startStore(url ? 'uri' : 'mongo-java-server', url && 'MongoDB', url);
   const database = `fas_dbchoice_${Date.now()}`;
   let service;
@@ -51,9 +58,13 @@ export async function openMongoDB({ url }) {
         if (!res.ok) throw new Error(`the service answered ${res.status} to a POST: ${(await res.text()).slice(0, 300)}`);
         await res.arrayBuffer();
       },
-      usage: () => ({ clientCpuS: processTreeCpuSeconds(service.pid), storeCpuS: store.cpuSeconds?.() }),
+      usage: () => ({
+        clientCpuS: processTreeCpuSeconds(service.pid),
+        storeCpuS: pid ? processTreeCpuSeconds(pid) : store.cpuSeconds?.(),
+        storeWriteBytes: pid && processTreeWriteBytes(pid),
+      }),
       hourRows: (hour) => getRows(serviceUrl, `hour=${hour}`),
-      topSrcApps: (from, to, n) => getRows(serviceUrl, `from=${from}&to=${to}&by=src_app&sort=bytes&limit=${n}`),
+      topSrcApps: (from, to, n) => getRows(serviceUrl, `from=${from}&to=${to}&by=src_app&sort=bytes&limit=${n}`, true),
       destApps: (src, from, to) =>
         getRows(serviceUrl, `from=${from}&to=${to}&${new URLSearchParams({ src_app: src })}&by=dest_app&sort=bytes&limit=10000`),
       async storage() {

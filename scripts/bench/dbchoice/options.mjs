@@ -5,7 +5,8 @@ export const STORES = ['mongodb', 'postgres', 'timescaledb', 'influxdb'];
 
 const usage = `usage: npm run bench:db -- [--quick] [--json FILE] [--store ${STORES.join(',')}]
                           [--keys N] [--hours N] [--duration S] [--warmup S] [--connections N] [--reads N]
-                          [--mongodb-url URL] [--postgres-url URL] [--timescaledb-url URL] [--influxdb-url URL]`;
+                          [--mongodb-url URL] [--postgres-url URL] [--timescaledb-url URL] [--influxdb-url URL]
+                          [--mongodb-pid PID] [--postgres-pid PID] [--timescaledb-pid PID] [--influxdb-pid PID]`;
 
 const integer = (name, value) => {
   const n = Number(value);
@@ -24,7 +25,7 @@ export function parseOptions(argv) {
         json: { type: 'string' },
         store: { type: 'string', default: STORES.join(',') },
         ...Object.fromEntries(['keys', 'hours', 'duration', 'warmup', 'connections', 'reads'].map((n) => [n, { type: 'string' }])),
-        ...Object.fromEntries(STORES.map((s) => [`${s}-url`, { type: 'string' }])),
+        ...Object.fromEntries(STORES.flatMap((s) => [[`${s}-url`, { type: 'string' }], [`${s}-pid`, { type: 'string' }]])),
       },
     }).values;
   } catch (err) {
@@ -40,6 +41,9 @@ export function parseOptions(argv) {
     json: parsed.json,
     stores,
     urls: Object.fromEntries(STORES.map((s) => [s, parsed[`${s}-url`]])),
+    // The process of a store at a URL that runs on this machine (a container's, from docker inspect), for its
+    // CPU and writes from /proc.
+    pids: Object.fromEntries(STORES.map((s) => [s, parsed[`${s}-pid`] && integer(`${s}-pid`, parsed[`${s}-pid`])])),
     // The issue's agent load: 50,000 keys an hour, 16 agents reporting at once.
     keys: option('keys', 50_000, 1_000),
     hours: option('hours', 24, 3),

@@ -55,11 +55,13 @@ export const rollUp = {
 const exact = (row) => ({ ...row, bytes_tx: BigInt(row.bytes_tx), bytes_rx: BigInt(row.bytes_rx) });
 
 /**
- * A store on PostgreSQL at `url`, or on a cluster of its own (scripts/postgres.sh) when there is none, in a
- * schema of its own, with `design`'s tables. `extension` is created first (TimescaleDB).
+ * A store on PostgreSQL at `url` (its server's process `pid`, when it runs on this machine), or on a cluster of
+ * its own (scripts/postgres.sh) when there is none, in a schema of its own, with `design`'s tables.
+ * `extension` is created first (TimescaleDB).
  */
-export async function openPostgres({ url, design, label, extension }) {
+export async function openPostgres({ url, pid, design, label, extension }) {
   const local = url ? undefined : startScriptedServer('scripts/postgres.sh', 'postgres.pid', 'postgres');
+  const serverPid = local?.pid ?? pid;
   const schema = `fas_dbchoice_${Date.now()}`;
   const connect = async () => {
     const client = new pg.Client({ connectionString: url ?? local.url });
@@ -95,8 +97,8 @@ export async function openPostgres({ url, design, label, extension }) {
         const cpu = process.cpuUsage(started);
         return {
           clientCpuS: (cpu.user + cpu.system) / 1e6,
-          storeCpuS: local && processTreeCpuSeconds(local.pid),
-          storeWriteBytes: local && processTreeWriteBytes(local.pid),
+          storeCpuS: serverPid && processTreeCpuSeconds(serverPid),
+          storeWriteBytes: serverPid && processTreeWriteBytes(serverPid),
         };
       },
       beforeReads: design.beforeReads && (() => writer.query(design.beforeReads)),

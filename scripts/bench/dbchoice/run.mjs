@@ -30,17 +30,17 @@ const SRC = 'app-src-1';
 
 /** The stores of this run, each a function opening it; the floors first. */
 function plan() {
-  const { urls } = options;
+  const { urls, pids } = options;
   const stores = [openServiceFloor, openGroupCommitFloor];
   for (const store of options.stores) {
-    if (store === 'mongodb') stores.push(() => openMongoDB({ url: urls.mongodb }));
-    if (store === 'postgres') stores.push(() => openPostgres({ url: urls.postgres, design: rollUp, label: 'PostgreSQL' }));
+    if (store === 'mongodb') stores.push(() => openMongoDB({ url: urls.mongodb, pid: pids.mongodb }));
+    if (store === 'postgres') stores.push(() => openPostgres({ url: urls.postgres, pid: pids.postgres, design: rollUp, label: 'PostgreSQL' }));
     if (store === 'timescaledb' && urls.timescaledb) {
       for (const [design, label] of [[rollUpHypertable, 'TimescaleDB roll-up'], [rawWithAggregate, 'TimescaleDB raw + aggregate']]) {
-        stores.push(() => openPostgres({ url: urls.timescaledb, design, label, extension: 'timescaledb' }));
+        stores.push(() => openPostgres({ url: urls.timescaledb, pid: pids.timescaledb, design, label, extension: 'timescaledb' }));
       }
     }
-    if (store === 'influxdb') stores.push(() => openInfluxDB({ url: urls.influxdb }));
+    if (store === 'influxdb') stores.push(() => openInfluxDB({ url: urls.influxdb, pid: pids.influxdb }));
   }
   return stores;
 }
@@ -51,16 +51,21 @@ function reportsOf(hour) {
   return Array.from({ length: records.length / RECORDS_PER_REPORT }, (_, i) => records.slice(i * RECORDS_PER_REPORT, (i + 1) * RECORDS_PER_REPORT));
 }
 
-/** A read timed `options.reads` times, every answer checked; p50, longest, and the store's CPU per read. */
+/**
+ * A read timed `options.reads` times until its rows are in hand (the check of each answer untimed): p50,
+ * longest, and the store's CPU per read.
+ */
 async function timedRead(adapter, name, read, check) {
   let rows;
-  const before = adapter.usage();
-  const ms = await timedMs(async () => {
-    rows = await read();
+  let storeCpuS = 0;
+  const ms = [];
+  for (let i = 0; i < options.reads; i++) {
+    const before = adapter.usage();
+    ms.push(...(await timedMs(async () => (rows = await read()), 1)));
+    storeCpuS += adapter.usage().storeCpuS - before.storeCpuS;
     check(name, rows);
-  }, options.reads);
-  const after = adapter.usage();
-  const storeCpuMsPerRead = before.storeCpuS === undefined ? undefined : ((after.storeCpuS - before.storeCpuS) * 1000) / options.reads;
+  }
+  const storeCpuMsPerRead = Number.isNaN(storeCpuS) ? undefined : (storeCpuS * 1000) / options.reads;
   return { read: name, rows: rows.length, p50Ms: median(ms), maxMs: Math.max(...ms), storeCpuMsPerRead };
 }
 
@@ -119,10 +124,14 @@ async function main() {
   const stores = [];
   for (const open of plan()) {
     const adapter = await open();
+    // Stopped from outside (a test's timeout, Ctrl-C): the store and the servers this run started go too.
+    const stop = () => adapter.close().finally(() => process.exit(1));
+    process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
       const { label, client, design, engine, real, floor, durability } = adapter;
       stores.push({ label, client, design, engine, real, floor, durability, ...(await measureStore(adapter, bodies)) });
     } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
       await adapter.close();
     }
   }
