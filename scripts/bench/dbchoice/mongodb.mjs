@@ -39,7 +39,18 @@ export async function openMongoDB({ url, pid }) {
   let service;
   try {
     const { version } = await store.client.db('admin').command({ buildInfo: 1 });
-    const env = { ...process.env, MONGODB_URI: store.uri, MONGODB_DATABASE: database, SHUTDOWN_DELAY_MS: '0' };
+    const env = {
+      ...process.env,
+      MONGODB_URI: store.uri,
+      MONGODB_DATABASE: database,
+      SHUTDOWN_DELAY_MS: '0',
+      // The bench's checks keep its event loop busy for seconds between requests, so a pooled connection's
+      // idle timer cannot fire before the service would close that connection; it keeps them open instead.
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '600000',
+      // A read is timed, however long it takes on a busy machine, rather than cut off at 5 s with a 503.
+      MONGODB_QUERY_TIMEOUT_MS: '120000',
+      MONGODB_SOCKET_TIMEOUT_MS: '180000',
+    };
     const spawned = await spawnServer([join(root, 'dist/index.js')], env, '/readyz');
     service = spawned.child;
     const serviceUrl = spawned.url;
