@@ -3,8 +3,8 @@
 # package with apt-get first when it is missing (as root). CHROMIUM=/path/to/chrome uses another build.
 # playwright-core drives it; Playwright's own browser download cannot reach its servers from here.
 set -euo pipefail
-
-cache=${FAS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fas}
+# shellcheck source=scripts/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 found() {
   local bin
@@ -19,12 +19,6 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "chromium.sh: Chromium is missing; install it as root (Debian: apt-get install chromium) or set CHROMIUM" >&2
   exit 1
 fi
-# Test files start in parallel: one of them installs, the others wait for it.
-mkdir -p "$cache"
-exec 9>"$cache/chromium.lock"
-flock 9
-found && exit 0
-echo "chromium.sh: installing Debian's chromium (first run only)" >&2
-apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+# Test files start in parallel: one of them installs, the others wait for it (apt_install takes turns).
+apt_install chromium
 found

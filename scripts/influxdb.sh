@@ -12,6 +12,8 @@
 set -euo pipefail
 # shellcheck source=scripts/local-server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
+# shellcheck source=scripts/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 install() {
   command -v influxd >/dev/null || apt_install influxdb

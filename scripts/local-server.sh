@@ -35,21 +35,3 @@ stop_server() {
 free_port() {
   node "$(dirname "${BASH_SOURCE[0]}")/free-port.mjs"
 }
-
-# apt_install PACKAGE... : Debian's packages, as root, without starting the services they ship (a policy-rc.d
-# that refuses, as in images and chroots, only while installing): the project starts its own servers.
-apt_install() {
-  [ "$(id -u)" -eq 0 ] || { echo "apt_install: $* missing; run as root to install it with apt-get" >&2; exit 1; }
-  command -v apt-get >/dev/null || { echo "apt_install: $* missing and no apt-get to install it" >&2; exit 1; }
-  local policy=/usr/sbin/policy-rc.d placed=
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    placed=1
-  fi
-  echo "apt_install: installing $* (first run only)" >&2
-  local status=0
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } >&2 || status=$?
-  [ -z "$placed" ] || rm -f "$policy"
-  return "$status"
-}

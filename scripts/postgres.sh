@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=scripts/local-server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
+# shellcheck source=scripts/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 # The newest installed major version's programs.
 bin_dir() {

@@ -47,10 +47,10 @@ export function parseOptions(argv) {
     // The issue's agent load: 50,000 keys an hour, 16 agents reporting at once.
     keys: option('keys', 50_000, 1_000),
     hours: option('hours', 24, 3),
-    durationS: option('duration', 15, 2),
+    durationS: option('duration', 10, 2),
     warmupS: option('warmup', 5, 1),
     connections: option('connections', 16, 16),
-    reads: option('reads', 5, 2),
+    reads: option('reads', 3, 2),
     command: `npm run bench:db -- ${argv.join(' ')}`.trim(),
   };
 }
