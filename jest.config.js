@@ -7,5 +7,6 @@ module.exports = {
   preset: 'ts-jest',
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-  testTimeout: 30_000,
+  // A bound that ends a test which would otherwise hang, not a speed limit: generous for a busy machine.
+  testTimeout: 120_000,
 };

@@ -9,7 +9,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { startEmbeddedMongo } = createRequire(import.meta.url)('./embedded-mongo.js');
 
 const mongo = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
-if (mongo) console.error(`dev: ${mongo.server} at ${mongo.uri}`);
 const service = spawn(process.execPath, [join(root, 'dist/index.js')], {
   env: { SHUTDOWN_DELAY_MS: '0', ...process.env, ...(mongo && { MONGODB_URI: mongo.uri }) },
   stdio: 'inherit',

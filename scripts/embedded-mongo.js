@@ -8,19 +8,36 @@ const { join } = require('node:path');
 
 const ferretdb = join(__dirname, 'ferretdb.sh');
 
-/** @returns {Promise<{ uri: string, server: 'mongod' | 'ferretdb', stop: () => Promise<void> }>} */
-async function startEmbeddedMongo(log = console.error) {
-  const { MongoMemoryServer } = require('mongodb-memory-server-core');
+/** The mongod binary, downloaded on first use; undefined with the reason when it cannot be had. */
+async function mongodBinary() {
+  const { MongoBinary } = require('mongodb-memory-server-core');
+  // One attempt tells a machine without internet access; retries would add seconds to every start there.
+  process.env.MONGOMS_MAX_RETRIES ??= '1';
   try {
-    const mongod = await MongoMemoryServer.create();
-    return { uri: mongod.getUri(), server: 'mongod', stop: async () => void (await mongod.stop()) };
+    return { path: await MongoBinary.getPath() };
   } catch (err) {
-    log(`mongodb-memory-server could not start a mongod (${err.message.split('\n')[0]}); starting FerretDB`);
+    const reason = String(err.message).split('\n').filter(Boolean).pop();
+    return { reason };
+  }
+}
+
+/**
+ * Starts the store and says in one line which one and why.
+ * @returns {Promise<{ uri: string, server: 'mongod' | 'ferretdb', stop: () => Promise<void> }>}
+ */
+async function startEmbeddedMongo(log = console.error) {
+  const { path, reason } = await mongodBinary();
+  if (path) {
+    const { MongoMemoryServer } = require('mongodb-memory-server-core');
+    const mongod = await MongoMemoryServer.create();
+    log(`embedded store: mongod (${path}) at ${mongod.getUri()}`);
+    return { uri: mongod.getUri(), server: 'mongod', stop: async () => void (await mongod.stop()) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'fas-ferretdb-'));
-  const uri = execFileSync(ferretdb, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = execFileSync(ferretdb, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  log(`embedded store: FerretDB on SQLite at ${uri} (no mongod could be downloaded: ${reason})`);
   return {
-    uri: uri.trim(),
+    uri,
     server: 'ferretdb',
     stop: async () => {
       execFileSync(ferretdb, ['stop', dir], { stdio: 'inherit' });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.mjs';
 
-export async function spawnServer(nodeArgs, env, readyPath, timeoutMs = 30_000) {
+export async function spawnServer(nodeArgs, env, readyPath, timeoutMs = 120_000) {
   const port = await freePort();
   const child = spawn(process.execPath, nodeArgs, {
     stdio: ['ignore', 'ignore', 'inherit'],

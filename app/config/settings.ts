@@ -18,7 +18,7 @@ export interface Settings {
   mongodbWriteTimeoutMs: number;
   mongodbConnectRetryMs: number;
   mongodbHeartbeatFrequencyMs: number;
-  /** Shard the collection at start-up (through mongos) on the bucket-led key. */
+  /** Shard the collection at start-up (through mongos) on the hashed _id. */
   mongodbShardCollection: boolean;
   flushWindowMs: number;
   flushMaxRecords: number;

@@ -1,5 +1,4 @@
 import { Document } from 'mongodb';
-import { ALL_BUCKETS } from './flows';
 
 /** The fields a row can be grouped by, in key order: the order of a row's fields and of its sort. */
 export const DIMENSIONS = ['src_app', 'dest_app', 'vpc_id', 'hour'] as const;
@@ -71,19 +70,18 @@ function afterPosition(keys: ReturnType<typeof sortKeyPaths>, after: readonly Po
 
 /**
  * The aggregation that answers a read. The first $match holds only equalities, $in lists and ranges on the
- * unique index's fields {bucket, hour, src_app, dest_app, vpc_id}, so MongoDB reads the range from the index
+ * read index's fields {hour, src_app, dest_app, vpc_id}, so MongoDB reads the range from the index
  * (docs/reads.md shows the plans). Totals are summed as Int64; a sum past 2^63 - 1 comes back as a
  * double, which the caller refuses.
  */
 export function totalsPipeline(query: TotalsQuery): Document[] {
   // MongoDB plans from the fields, in any order; servers that test a document field by field (mongo-java-server)
-  // reject most documents sooner on a name than on the bucket and hour every document of the range matches.
+  // reject most documents sooner on a name than on the hour every document of the range matches.
   const match: Document = {};
   for (const dimension of NAME_DIMENSIONS) {
     const values = query.filters[dimension];
     if (values) match[dimension] = { $in: values };
   }
-  match.bucket = { $in: ALL_BUCKETS };
   match.hour = query.from === query.to ? query.from : { $gte: query.from, $lte: query.to };
   const grouped = isGrouped(query.by);
   const pipeline: Document[] = [{ $match: match }];
@@ -102,6 +100,6 @@ export function totalsPipeline(query: TotalsQuery): Document[] {
   pipeline.push({ $sort: Object.fromEntries(keys.map((k) => [k.path, k.descending ? -1 : 1])) });
   pipeline.push({ $limit: query.limit });
   // Last, so the $match, $sort and $limit before it stay one query MongoDB can answer from the index.
-  if (!grouped) pipeline.push({ $project: { _id: 0, bucket: 0 } });
+  if (!grouped) pipeline.push({ $project: { _id: 0 } });
   return pipeline;
 }

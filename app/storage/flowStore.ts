@@ -1,13 +1,6 @@
 import { AggregationCursor, Collection, Document, FindCursor, MongoClient, MongoServerError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
-import {
-  bucketOf,
-  FlowTotalsDocument,
-  hourTotalsQuery,
-  IncrementStatement,
-  incrementMaxBytes,
-  incrementTotals,
-} from '../query/flows';
+import { FlowTotalsDocument, hourTotalsQuery, IncrementStatement, incrementMaxBytes, incrementTotals } from '../query/flows';
 import { TotalsQuery, totalsPipeline } from '../query/totals';
 import { FlowTotals } from './flowTotals';
 import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
@@ -73,7 +66,7 @@ export class FlowStore {
 
   private async write(totals: FlowTotals): Promise<void> {
     const statements: IncrementStatement[] = [];
-    totals.byKey.forEach((t, text) => statements.push(incrementTotals(t.key, bucketOf(text), t.bytesTx, t.bytesRx)));
+    totals.byKey.forEach((t, id) => statements.push(incrementTotals(id, t.key, t.bytesTx, t.bytesRx)));
     const refused = await this.update(statements);
     if (refused.length === 0) return;
     const retry = duplicateKeyFailures(refused);

@@ -1,5 +1,5 @@
 import { FlowRecord } from '../data/flow';
-import { FlowKey, flowKeyText } from '../query/flows';
+import { FlowKey, flowKeyId } from '../query/flows';
 
 export interface KeyTotals {
   key: FlowKey;
@@ -14,14 +14,14 @@ export function addExact(sum: number | bigint, value: number): number | bigint {
   return Number.isSafeInteger(result) ? result : BigInt(sum) + BigInt(value);
 }
 
-/** Records summed in memory by flow key text: what one flush writes, one upsert per distinct key. */
+/** Records summed in memory by flow key id: what one flush writes, one upsert per distinct key. */
 export class FlowTotals {
   readonly byKey = new Map<string, KeyTotals>();
   records = 0;
 
   add(records: readonly FlowRecord[]): void {
     for (const r of records) {
-      const id = flowKeyText(r);
+      const id = flowKeyId(r);
       const totals = this.byKey.get(id);
       if (totals) {
         totals.bytesTx = addExact(totals.bytesTx, r.bytes_tx);

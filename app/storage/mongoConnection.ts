@@ -2,7 +2,8 @@ import { Collection, MongoClient, W } from 'mongodb';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
 import { describeError } from '../logger';
-import { flowKeyFields, flowKeyIndex, FlowTotalsDocument } from '../query/flows';
+import { flowReadIndex, FlowTotalsDocument } from '../query/flows';
+import { hasLegacyDocuments } from './legacyMigration';
 
 /** MongoDB is known to be unreachable, or the indexes are not ensured yet: nothing is tried. */
 export class StorageUnavailableError extends Error {}
@@ -57,13 +58,16 @@ export class MongoConnection {
 
   private async ensureIndexes(): Promise<void> {
     try {
-      await this.collection.createIndexes([flowKeyIndex]);
+      await this.collection.createIndexes([flowReadIndex]);
       if (this.settings.mongodbShardCollection) await this.shardCollection();
       this.indexesReady = true;
       this.logger.info('mongodb indexes ensured', {
         database: this.settings.mongodbDatabase,
         collection: this.settings.mongodbCollection,
       });
+      if (await hasLegacyDocuments(this.collection)) {
+        this.logger.warn('documents written by FAS 0.1 may remain: run `node dist/migrate.js` (README, Upgrading from 0.1)');
+      }
     } catch (err) {
       if (this.stopped) return;
       this.logger.warn('mongodb not ready, retrying', {
@@ -75,13 +79,14 @@ export class MongoConnection {
   }
 
   /**
-   * Idempotent: MongoDB 5+ answers ok when the collection is already sharded on this key. The unique index
-   * created above backs the shard key. No pre-split: the balancer spreads data by size, and every hour's
-   * writes fall evenly over the buckets, so they spread over the shards as soon as buckets are spread.
+   * Shards on the hashed _id: every upsert's filter is an equality on _id, so mongos routes each to one shard,
+   * and the hash spreads the current hour's keys over every shard. Idempotent: MongoDB 5+ answers ok when the
+   * collection is already sharded on this key. The hashed index comes first, for a collection that holds data.
    */
   private async shardCollection(): Promise<void> {
     const namespace = `${this.settings.mongodbDatabase}.${this.settings.mongodbCollection}`;
-    await this.client.db('admin').command({ shardCollection: namespace, key: flowKeyFields, unique: true });
+    await this.collection.createIndex({ _id: 'hashed' });
+    await this.client.db('admin').command({ shardCollection: namespace, key: { _id: 'hashed' } });
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // Command-line options of npm run bench; every run is bounded in time and request count.
 
 const usage = `usage: npm run bench -- [--quick] [--json FILE] [--store ferretdb|mongo-java-server] [--keys N] [--duration S]
-                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET,ranges]
+                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET,ranges,growth]
+                       [--records N]
                        [--windows 0,2,5,10,20] [--flush-window-ms N]
                        [--target URL] [--server NAME] [--cpu-prof DIR]`;
 const STORES = ['ferretdb', 'mongo-java-server'];
@@ -26,6 +27,7 @@ export function parseArgs(argv) {
     only: undefined,
     windows: undefined,
     flushWindowMs: undefined,
+    records: undefined,
     target: undefined,
     server: undefined,
     nodeFlags: [],
@@ -47,6 +49,7 @@ export function parseArgs(argv) {
       case '--only': args.only = value().split(','); break;
       case '--windows': args.windows = list(value()); break;
       case '--flush-window-ms': args.flushWindowMs = list(value())[0]; break;
+      case '--records': args.records = list(value())[0]; break;
       case '--target': args.target = value(); break;
       case '--server': args.server = value(); break;
       case '--cpu-prof': args.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${value()}`]; break;

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from '../spawn-server.mjs';
 import { parseArgs } from './args.mjs';
+import { growthScenario } from './growth.mjs';
 import { rangeReadScenarios } from './rangeReads.mjs';
 import { DATABASE, idleScenario, ingestScenario, load, readScenario } from './scenarios.mjs';
 import { localStores, startStore } from './stores.mjs';
@@ -30,8 +31,11 @@ function plan() {
   return args.stores.map((store) => ({ store, keys: [args.keys ?? localStores[store].keys] }));
 }
 
-/** Whether --only lets a scenario run: its name, GET for the reads of one hour, ranges for reads over ranges. */
-const selected = (name) => !args.only || args.only.includes(name);
+/**
+ * Whether --only lets a scenario run: its name, GET for the reads of one hour, ranges for reads over ranges.
+ * growth runs only when named: a million records take a while.
+ */
+const selected = (name) => (!args.only && name !== 'growth') || (args.only ?? []).includes(name);
 
 /** The POST workloads at one key space; each runs on the ceiling, the service and the paced ceiling. */
 function ingestWorkloads(keys) {
@@ -44,7 +48,7 @@ function ingestWorkloads(keys) {
 }
 
 /** GETs of a seeded hour, once per store: the hour's key count. */
-const readWorkloads = () => (!selected('GET') ? [] : args.quick ? [1_000] : [1_000, 50_000]);
+const readWorkloads = (store) => (!selected('GET') ? [] : args.quick ? [1_000] : (localStores[store.kind]?.readKeys ?? [1_000, 50_000]));
 
 /** Reads over ranges: hours × keys an hour the store holds for them. */
 function rangeStore(store) {
@@ -136,8 +140,16 @@ async function main() {
           }
           for (const workload of ingestWorkloads(keys)) await ingest(store, keys, workload);
         }
+        if (selected('growth')) {
+          const keys = args.keys ?? 50_000;
+          // One --connections value sets the clients (1: one agent posting batch after batch); else 16.
+          const connections = args.connections.length === 1 ? args.connections[0] : 16;
+          const options = { records: args.records ?? 1_000_000, keys, connections, hour: HOUR, bodies: agentBodies(keys, HOUR) };
+          const collection = (s) => store.client.db(DATABASE).collection(s.collection);
+          record(store, keys)(await withServer('service', store, (s) => growthScenario(s, collection(s), options)));
+        }
         // Reads need the collection itself to be filled, which a --target run cannot reach.
-        for (const keys of store && !args.windows ? readWorkloads() : []) {
+        for (const keys of store && !args.windows ? readWorkloads(store) : []) {
           record(store)(await withServer('service', store, (s) => readScenario(s, store, HOUR + keys, keys, args.quick ? 3 : 5)));
         }
         const ranges = store && !args.windows && selected('ranges') ? rangeStore(store) : undefined;

@@ -1,10 +1,10 @@
 // One measurement each: a POST workload, an idle server, a GET of a seeded hour. Each takes a running server
 // ({ kind, url, pid, collection }) and the store it writes to ({ client, cpuSeconds? }).
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { Long } from 'mongodb';
+import { memoryMiB } from '../process-stats.mjs';
 import { agentKeys } from './workload.mjs';
 import { scrape, sample, histogramMean } from './prometheus.mjs';
 
@@ -21,9 +21,7 @@ async function waitUntil(check, what, timeoutMs) {
 }
 
 function peakRssMiB(pid) {
-  if (pid === undefined) return undefined;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
-  return Number(line.split(/\s+/)[1]) / 1024;
+  return pid === undefined ? undefined : memoryMiB(pid, 'VmHWM');
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -109,13 +107,13 @@ export async function idleScenario(server, settleS, seconds) {
 
 /**
  * Fills an hour with `keys` documents straight into the collection, shaped exactly as the service's upserts
- * shape them (bucket, key fields, Int64 totals). Inserting is the only way to build a 50,000-key hour on
- * FerretDB, whose upserts scan the whole collection; what is measured is the read.
+ * shape them (the key as _id, key fields, Int64 totals): faster than posting them, and what is measured is
+ * the read.
  */
 export async function seed(collection, keys, hour) {
-  const { bucketOf, flowKeyText } = require('../../dist/query/flows.js');
+  const { flowKeyId } = require('../../dist/query/flows.js');
   const docs = agentKeys(keys, hour).map((r) => ({
-    bucket: bucketOf(flowKeyText(r)),
+    _id: flowKeyId(r),
     hour: r.hour,
     src_app: r.src_app,
     dest_app: r.dest_app,

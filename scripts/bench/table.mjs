@@ -28,7 +28,7 @@ export function printTable(report) {
   const idle = report.results.filter((r) => r.scenario === 'idle');
   if (idle.length > 0) out.push('', `idle CPU: ${idle.map((r) => `${r.server} ${fmt(r.idleCpuMsPerS, 1)} ms/s`).join(', ')}`);
 
-  const ingest = report.results.filter((r) => r.connections !== undefined);
+  const ingest = report.results.filter((r) => r.connections !== undefined && r.segmentFlowsPerS === undefined);
   const sections = [...new Set(ingest.map((r) => `${r.store}\u0000${r.keys}`))];
   for (const section of sections) {
     const [store, keys] = section.split('\u0000');
@@ -70,6 +70,17 @@ export function printTable(report) {
       ...ranges.map((r) => [
         r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys`, String(r.rows), String(r.pages), fmt(r.latencyP50Ms, 1),
         fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
+      ]),
+    ]));
+  }
+  const growth = report.results.filter((r) => r.segmentFlowsPerS !== undefined);
+  if (growth.length > 0) {
+    out.push('');
+    out.push(...align([
+      ['growth', 'store', 'keys', 'conn', 'seconds', 'flows/s, each tenth of the records', 'last ÷ first', 'non-2xx', 'totals exact'],
+      ...growth.map((r) => [
+        r.scenario, r.store, String(r.keys), String(r.connections), fmt(r.elapsedS, 1), r.segmentFlowsPerS.join(' '),
+        fmt(r.lastToFirst, 2), String(r.non2xx), String(r.exact),
       ]),
     ]));
   }

@@ -21,11 +21,20 @@ interface BenchResult {
   pages?: number;
   rangeRead?: boolean;
   driverQueryP50Ms?: number;
+  segmentFlowsPerS?: number[];
+  exact?: boolean;
 }
 
+const bench = (args: string[]) => {
+  const env = { ...process.env };
+  delete env.MONGODB_URI;
+  return promisify(execFile)(process.execPath, ['scripts/bench/bench.mjs', ...args], { cwd: repoRoot, env, timeout: 240_000 });
+};
+const resultsOf = (json: string) => (JSON.parse(readFileSync(json, 'utf8')) as { results: BenchResult[] }).results;
+
 /**
- * The harness itself, shortest run, on the stores it starts by itself (FerretDB at the small key space,
- * mongo-java-server at 50,000 keys): every scenario reports, and what it reports is countable. Speed is the
+ * The harness itself, shortest run, on the stores it starts by itself (FerretDB and mongo-java-server, at
+ * 50,000 keys): every scenario reports, and what it reports is countable. Speed is the
  * benchmark's business (docs/benchmarks.md), so nothing here is timed.
  */
 describe('npm run bench', () => {
@@ -36,21 +45,14 @@ describe('npm run bench', () => {
   const stores = ['FerretDB', 'mongo-java-server'];
 
   beforeAll(async () => {
-    const args = ['--quick', '--duration', '1', '--warmup', '0', '--connections', '16', '--json', json];
-    const env = { ...process.env };
-    delete env.MONGODB_URI;
-    ({ stdout } = await promisify(execFile)(process.execPath, ['scripts/bench/bench.mjs', ...args], {
-      cwd: repoRoot,
-      env,
-      timeout: 240_000,
-    }));
-    results = (JSON.parse(readFileSync(json, 'utf8')) as { results: BenchResult[] }).results;
+    ({ stdout } = await bench(['--quick', '--duration', '1', '--warmup', '0', '--connections', '16', '--json', json]));
+    results = resultsOf(json);
   }, 250_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('measures each workload on the ceiling, the service and the paced ceiling, on each store', () => {
-    for (const [store, keys] of [['FerretDB', 50], ['mongo-java-server', 50_000]] as const) {
+    for (const [store, keys] of [['FerretDB', 50_000], ['mongo-java-server', 50_000]] as const) {
       const ingest = results
         .filter((r) => r.connections !== undefined && r.store === store && r.keys === keys)
         .map((r) => `${r.scenario} ${r.server}`);
@@ -96,4 +98,13 @@ describe('npm run bench', () => {
     }
     expect(stdout).toContain('range read');
   });
+
+  it('posts a fixed count of records as the collection grows, rate by tenths, and checks every total', async () => {
+    const growth = path.join(dir, 'growth.json');
+    const { stdout: table } = await bench(['--only', 'growth', '--store', 'ferretdb', '--records', '20000', '--keys', '2000', '--json', growth]);
+    const [run] = resultsOf(growth);
+    expect(run).toMatchObject({ scenario: 'growth 20000 records', store: 'FerretDB', keys: 2000, non2xx: 0, exact: true });
+    expect(run.segmentFlowsPerS).toHaveLength(10);
+    expect(table).toContain('last ÷ first');
+  }, 250_000);
 });

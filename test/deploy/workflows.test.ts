@@ -167,3 +167,23 @@ describe('db-choice.yml', () => {
     expect(upload?.with).toMatchObject({ name: 'db-choice', path: 'out/' });
   });
 });
+
+describe('.github/dependabot.yml', () => {
+  const file = path.join(repoRoot, '.github/dependabot.yml');
+
+  test('is valid against the Dependabot schema (check-jsonschema vendor.dependabot)', () => {
+    const result = run(checkJsonschema, ['--builtin-schema', 'vendor.dependabot', file]);
+    expect(result.stdout + result.stderr).toContain('ok -- validation done');
+    expect(result.status).toBe(0);
+  });
+
+  test('proposes upgrades of the pinned MongoDB driver, so the tests of its internals run on them', () => {
+    const config = parse(readFileSync(file, 'utf8')) as { updates: { 'package-ecosystem': string; ignore?: { 'dependency-name': string }[] }[] };
+    const npm = config.updates.find((u) => u['package-ecosystem'] === 'npm');
+    expect(npm).toBeDefined();
+    expect((npm?.ignore ?? []).map((i) => i['dependency-name'])).not.toContain('mongodb');
+    const pinned = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> })
+      .dependencies.mongodb;
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -22,7 +22,10 @@ describe('MongoDB availability', () => {
     service = await startService(
       {
         mongodbUri: `mongodb://127.0.0.1:${port}/`,
-        mongodbServerSelectionTimeoutMs: 1000,
+        // Far longer than "at once" may take on a busy machine: a request that waited for it would show. A
+        // flush that fails waits for it, so the flush timeout is longer still.
+        mongodbServerSelectionTimeoutMs: 10_000,
+        flushTimeoutMs: 20_000,
         mongodbHeartbeatFrequencyMs: 500,
         mongodbConnectRetryMs: 200,
         flushWindowMs: 1500,
@@ -42,7 +45,7 @@ describe('MongoDB availability', () => {
     await request(service.url).get('/readyz').expect(503);
     const started = Date.now();
     const res = await request(service.url).post('/flows').send([record(1)]).expect(503);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.body.error).toBe('storage_unavailable');
     await request(service.url).get('/flows?hour=1').expect(503);
@@ -50,7 +53,7 @@ describe('MongoDB availability', () => {
 
   it('becomes ready by itself when MongoDB appears, and serves', async () => {
     mongo = await startDisposableMongo(port);
-    await waitFor(ready, 20_000);
+    await waitFor(ready);
     await request(service.url).post('/flows').send([record(1, 5)]).expect(200);
     const rows = (await request(service.url).get('/flows?hour=1').expect(200)).body;
     expect(rows).toEqual([expect.objectContaining({ bytes_tx: 5, bytes_rx: 5 })]);
@@ -75,10 +78,10 @@ describe('MongoDB availability', () => {
   });
 
   it('drops readiness while MongoDB is unreachable and recovers when it returns', async () => {
-    await waitFor(async () => !(await ready()), 20_000);
+    await waitFor(async () => !(await ready()));
     await request(service.url).get('/healthz').expect(200);
     mongo = await startDisposableMongo(port);
-    await waitFor(ready, 20_000);
+    await waitFor(ready);
     await request(service.url).post('/flows').send([record(3, 7)]).expect(200);
   });
 });
@@ -106,32 +109,29 @@ describe('pending cap', () => {
   });
 });
 
-describe('two replicas on one database', () => {
-  let a: RunningService;
-  let b: RunningService;
+describe.each([2, 3])('%i replicas on one database', (replicas) => {
+  const services: RunningService[] = [];
   beforeAll(async () => {
-    a = await startService({ flushWindowMs: 0 });
-    b = await startService({ flushWindowMs: 0, mongodbDatabase: a.settings.mongodbDatabase });
+    services.push(await startService({ flushWindowMs: 0 }));
+    const { mongodbDatabase } = services[0].settings;
+    for (let i = 1; i < replicas; i++) services.push(await startService({ flushWindowMs: 0, mongodbDatabase }));
   });
   afterAll(async () => {
-    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all(services.map((s) => s.stop()));
   });
 
-  // FerretDB 1.24 does not report an unordered bulk write's failures as MongoDB does (it stops at the first
-  // duplicate key and names the wrong operation), so this rule is checked on MongoDB only.
-  const onMongoDb = process.env.TEST_MONGO_SERVER === 'ferretdb' ? it.skip : it;
-  onMongoDb('sum the same new keys exactly when their upserts race', async () => {
+  it('sum the same keys exactly when their upserts race, new keys and existing ones', async () => {
     const hour = 20;
     const batch = Array.from({ length: 20 }, (_, i) => ({ ...record(hour), src_app: `racer-${i}` }));
     const rounds = 5;
     const responses = await Promise.all(
-      Array.from({ length: rounds }, () => [a, b].map((s) => request(s.url).post('/flows').send(batch))).flat(),
+      Array.from({ length: rounds }, () => services.map((s) => request(s.url).post('/flows').send(batch))).flat(),
     );
-    expect(responses.map((r) => r.status)).toEqual(Array(rounds * 2).fill(200));
-    const rows = (await request(a.url).get(`/flows?hour=${hour}`).expect(200)).body;
+    expect(responses.map((r) => r.status)).toEqual(Array(rounds * replicas).fill(200));
+    const rows = (await request(services[0].url).get(`/flows?hour=${hour}`).expect(200)).body;
     expect(rows).toHaveLength(20);
-    for (const row of rows) expect(row).toMatchObject({ bytes_tx: rounds * 2, bytes_rx: rounds * 2 });
-  });
+    for (const row of rows) expect(row).toMatchObject({ bytes_tx: rounds * replicas, bytes_rx: rounds * replicas });
+  }, 60_000);
 });
 
 describe('MONGODB_SHARD_COLLECTION', () => {

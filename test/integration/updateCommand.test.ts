@@ -1,6 +1,6 @@
 import { CommandStartedEvent, Document, MongoClient } from 'mongodb';
 import { Aspect } from 'mongodb/lib/operations/operation';
-import { incrementMaxBytes, incrementTotals } from '../../app/query/flows';
+import { flowKeyId, incrementMaxBytes, incrementTotals } from '../../app/query/flows';
 import { updateOperation, updateStatements } from '../../app/storage/updateCommand';
 import { mongoUri, uniqueDatabase } from '../support/service';
 
@@ -22,9 +22,10 @@ describe('updateStatements', () => {
     await client.close();
   });
 
-  const statements = [1, 2, 3].map((i) =>
-    incrementTotals({ hour: 7, src_app: `src-${i}`, dest_app: 'dest', vpc_id: 'vpc' }, i, i, 10n * BigInt(i)),
-  );
+  const statements = [1, 2, 3].map((i) => {
+    const key = { hour: 7, src_app: `src-${i}`, dest_app: 'dest', vpc_id: 'vpc' };
+    return incrementTotals(flowKeyId(key), key, i, 10n * BigInt(i));
+  });
   // Session and cluster time differ from command to command; whether they are there must not.
   const comparable = (command: Document) =>
     Object.fromEntries(
@@ -32,7 +33,7 @@ describe('updateStatements', () => {
     );
 
   it('sends the very command Collection.bulkWrite sends, and applies it', async () => {
-    const collection = client.db(uniqueDatabase()).collection('totals');
+    const collection = client.db(uniqueDatabase()).collection<{ _id: string }>('totals');
     const bulk = statements.map((s) => ({ updateOne: { filter: s.q, update: s.u, upsert: true } }));
     commands.length = 0;
     await collection.bulkWrite(bulk, { ordered: false });

@@ -25,7 +25,7 @@ it('soaks for 60 s without errors, growth or lost totals', async () => {
   const [code] = await once(run, 'exit');
   expect(output).toContain('soak: ok');
   expect(code).toBe(0);
-}, 120_000);
+}, 180_000);
 
 it('stops its service when it is stopped itself', async () => {
   const run = startSoak(60);

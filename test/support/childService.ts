@@ -36,7 +36,7 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Ch
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 20_000);
+  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200);
   return { child, url, database, output: () => output };
 }
 
@@ -45,7 +45,7 @@ export function useChildService(env: Record<string, string> = {}): () => ChildSe
   let service: ChildService | undefined;
   beforeAll(async () => {
     service = await spawnService(env);
-  });
+  }, 120_000);
   afterAll(() => {
     if (service?.child.exitCode === null) service.child.kill('SIGKILL');
   });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const script = join(__dirname, '../../scripts/ferretdb.sh');
+const mongoJavaServerScript = join(__dirname, '../../scripts/mongo-java-server.sh');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,6 +52,22 @@ export async function startDisposableMongo(port: number): Promise<DisposableMong
     },
     async stop() {
       await mongod.stop();
+    },
+  };
+}
+
+/**
+ * mongo-java-server (the bench's in-memory stand-in, built by scripts/mongo-java-server.sh on first use), for
+ * tests of what FAS needs of every store it is measured on.
+ */
+export async function startMongoJavaServer(): Promise<{ uri: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fas-mongo-java-server-'));
+  const { stdout } = await run(mongoJavaServerScript, ['start', dir]);
+  return {
+    uri: stdout.trim(),
+    async stop() {
+      await run(mongoJavaServerScript, ['stop', dir]);
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

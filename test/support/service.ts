@@ -2,7 +2,7 @@ import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Collection, Document, MongoClient } from 'mongodb';
-import { bucketOf, FlowKey, flowKeyText } from '../../app/query/flows';
+import { FlowKey, flowKeyId } from '../../app/query/flows';
 import { Settings, settingsSchema } from '../../app/config/settings';
 import { createLogger } from '../../app/logger';
 import { createService, Service } from '../../app/service';
@@ -40,7 +40,11 @@ export interface RunningService extends Service {
   stop(): Promise<void>;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls until the condition holds. The bound says "eventually", not how fast: it only ends a test that would
+ * otherwise wait forever, so it is generous enough for a busy machine.
+ */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
@@ -97,5 +101,5 @@ export async function withCollection<T>(service: RunningService, fn: (c: Collect
 
 /** A key's roll-up document as the upserts shape it, to write straight into the collection. */
 export function rollUpDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
-  return { bucket: bucketOf(flowKeyText(key)), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
+  return { _id: flowKeyId(key), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
 }

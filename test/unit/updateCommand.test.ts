@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BSON } from 'mongodb';
-import { BUCKETS, incrementMaxBytes, incrementTotals } from '../../app/query/flows';
+import { flowKeyId, incrementMaxBytes, incrementTotals } from '../../app/query/flows';
 import { MAX_HOUR } from '../../app/data/flow';
 import { commandChunks } from '../../app/storage/updateCommand';
 
@@ -31,11 +31,10 @@ describe('incrementMaxBytes', () => {
       src_app: name,
       dest_app: name,
       vpc_id: name,
-      bucket: fc.integer({ min: 0, max: BUCKETS - 1 }),
       bytesTx: fc.oneof(fc.maxSafeNat(), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n })),
       bytesRx: fc.maxSafeNat(),
     })
-    .map((r) => incrementTotals(r, r.bucket, r.bytesTx, r.bytesRx));
+    .map((r) => incrementTotals(flowKeyId(r), r, r.bytesTx, r.bytesRx));
 
   it("is at least the statement's size as an element of a command's array of 100,000", () => {
     fc.assert(

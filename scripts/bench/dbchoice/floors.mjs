@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from '../../spawn-server.mjs';
-import { processTreeCpuSeconds } from '../proc.mjs';
+import { processTreeCpuSeconds } from '../../process-stats.mjs';
 import { groupCommitted } from './groupCommitted.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -2,7 +2,7 @@
 // (tags src_app, dest_app, vpc_id sorted by key; integer fields bytes_tx, bytes_rx), reads with SUM … GROUP BY
 // over the hour and the day, TOP over a subquery for the top talkers. Through its HTTP API, no client library.
 import { parse, parseNumberAndBigInt } from 'lossless-json';
-import { processTreeCpuSeconds, processTreeWriteBytes } from '../proc.mjs';
+import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 import { directoryBytes, startScriptedServer, withoutPassword } from '../stores.mjs';
 import { groupCommitted } from './groupCommitted.mjs';
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseNumberAndBigInt } from 'lossless-json';
 import { spawnServer } from '../../spawn-server.mjs';
-import { processTreeCpuSeconds, processTreeWriteBytes } from '../proc.mjs';
+import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 import { startStore, withoutPassword } from '../stores.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

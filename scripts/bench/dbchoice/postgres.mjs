@@ -2,7 +2,7 @@
 // documentation recommends for this shape: a roll-up table whose unique key takes each flush as one
 // INSERT … ON CONFLICT DO UPDATE from arrays (unnest), reads by GROUP BY over the indexes they need.
 import pg from 'pg';
-import { processTreeCpuSeconds, processTreeWriteBytes } from '../proc.mjs';
+import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 import { directoryBytes, startScriptedServer, withoutPassword } from '../stores.mjs';
 import { groupCommitted, sortedKeys } from './groupCommitted.mjs';
 

@@ -1,5 +1,5 @@
-// What a store's processes spent, from /proc: CPU time and bytes written to storage, over the process and
-// every descendant (PostgreSQL serves each connection from a process of its own).
+// A process's CPU time, memory and writes from /proc, for the benchmarks and the soak: of one process, or of
+// a process and every descendant (PostgreSQL serves each connection from a process of its own).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -10,6 +10,14 @@ function statFields(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
+
+/** User plus system CPU seconds of a process so far: utime and stime, fields 14 and 15 of proc(5). */
+export function processCpuSeconds(pid) {
+  const fields = statFields(pid);
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerS;
+}
+
+const gone = (err) => err.code === 'ENOENT' || err.code === 'ESRCH';
 
 /** pid and its live descendants. */
 function processTree(pid) {
@@ -33,8 +41,6 @@ function processTree(pid) {
   }
   return tree;
 }
-
-const gone = (err) => err.code === 'ENOENT' || err.code === 'ESRCH';
 
 /** Sums a per-process figure over the tree; a process that exits while it is read counts 0. */
 function overTree(pid, figure) {
@@ -62,4 +68,10 @@ export function processTreeCpuSeconds(pid) {
  */
 export function processTreeWriteBytes(pid) {
   return overTree(pid, (p) => Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${p}/io`, 'utf8'))[1]));
+}
+
+/** A line of /proc/PID/status in MiB: VmRSS (resident now) or VmHWM (its peak). */
+export function memoryMiB(pid, field) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return Number(line.split(/\s+/)[1]) / 1024;
 }
