@@ -1,6 +1,7 @@
 // The run's results as plain text tables on stdout, one section per store and agent key space.
 
-const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+/** A figure with `digits` decimals, or - when there is none. */
+export const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 
 /**
  * The service's CPU per flow over the ceiling's in the same workload (flat out, or held to the service's
@@ -97,7 +98,8 @@ export function printTable(report) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-function align(table) {
+/** Rows of cells as lines, each column as wide as its widest cell: the first left-aligned, the rest right. */
+export function align(table) {
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
 }
