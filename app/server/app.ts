@@ -3,7 +3,7 @@ import { Logger } from 'winston';
 import { Settings } from '../config/settings';
 import { describeError } from '../logger';
 import { consoleRoutes } from './consoleRoutes';
-import { errorHandler } from './errors';
+import { errorHandler, REQUEST_TIMEOUT_CODE } from './errors';
 import { FlowStorage, flowRoutes } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
 import { openApiRoutes } from './openApi';
@@ -31,7 +31,10 @@ export function createApp(
   const routers = [metrics.routes(), flows, openApiRoutes(settings)];
   if (settings.consoleEnabled) routers.push(consoleRoutes());
   for (const router of routers) app.use(router.routes());
-  // Errors that escape the handler: a response stream failing after its headers were sent.
-  app.on('error', (err: unknown) => logger.error('response failed', describeError(err)));
+  // Errors that escape the handler: a response stream failing after its headers were sent. A request Node cut
+  // off with its own 408 is not one: the request log already says 408.
+  app.on('error', (err: { code?: string }) => {
+    if (err.code !== REQUEST_TIMEOUT_CODE) logger.error('response failed', describeError(err));
+  });
   return app;
 }

@@ -1,10 +1,11 @@
 import Router from '@koa/router';
-import bodyParser from 'koa-bodyparser';
-import { Context, Middleware } from 'koa';
+import { Context } from 'koa';
+import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
 import { findExpiredRecord } from '../data/retention';
 import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
+import { BatchBody, batchBody } from './batchBody';
 import { ApiError } from './errors';
 import { hourTotalsJson } from './hourTotalsJson';
 import { parseReadRequest, ReadRequest } from './readRequest';
@@ -27,13 +28,6 @@ export interface FlowRoutesOptions {
   onReadError: () => void;
 }
 
-const requireJson: Middleware = async (ctx, next) => {
-  if (!ctx.is('application/json')) {
-    throw new ApiError(415, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)');
-  }
-  await next();
-};
-
 /** POST /flows ingests a batch; GET /flows answers totals. /flow is the original's path. */
 export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Router {
   const router = new Router();
@@ -42,27 +36,24 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
   const requireStorage = () => {
     if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
   };
-  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, strict: true });
-
-  router.post(['/flows', '/flow'], requireJson, parseJson, async (ctx) => {
-    const body: unknown = ctx.request.body;
-    if (!Array.isArray(body)) {
-      throw new ApiError(400, 'invalid_body', 'the body must be a JSON array of flow records');
-    }
-    if (body.length > options.maxRecordsPerBatch) {
+  router.post(['/flows', '/flow'], batchBody(options.bodyLimit), async (ctx) => {
+    const { records, text, keys } = ctx.state.batch as BatchBody;
+    if (records.length > options.maxRecordsPerBatch) {
       throw new ApiError(413, 'too_many_records', `a batch holds at most ${options.maxRecordsPerBatch} records`, {
-        records: body.length,
+        records: records.length,
       });
     }
-    const records = body as FlowRecord[];
-    const problem = findInvalidRecord(body) ?? findExpiredRecord(records, options.retentionHours, options.now());
+    const problem =
+      findInvalidRecord(records) ??
+      findDuplicateKey(text, records.length, keys) ??
+      findExpiredRecord(records as FlowRecord[], options.retentionHours, options.now());
     if (problem) {
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
     }
-    ctx.state.records = body.length;
+    ctx.state.records = records.length;
     requireStorage();
-    await store.ingest(records);
-    ctx.body = { accepted: body.length };
+    await store.ingest(records as FlowRecord[]);
+    ctx.body = { accepted: records.length };
   });
 
   /** The original read: every key of one hour, streamed. */
