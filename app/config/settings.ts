@@ -31,6 +31,8 @@ export interface Settings {
   maxQueryHours: number;
   /** Hours of data kept before the current hour; 0 keeps everything. */
   retentionHours: number;
+  /** Hours after the current one a record may carry; 0 accepts any hour. */
+  maxFutureHours: number;
   /** How often the retention sweep deletes what has aged out. */
   retentionSweepIntervalMs: number;
   retryAfterSeconds: number;
@@ -75,6 +77,8 @@ export const settingsSchema = Joi.object<Settings, true>({
   maxRecordsPerBatch: int(1, 1_000_000).default(10_000),
   maxQueryHours: int(1, 87_600).default(744),
   retentionHours: int(0, 2_147_483_647).default(0),
+  // A day covers any clock skew and an agent reporting its timezone's hour as UTC.
+  maxFutureHours: int(0, 2_147_483_647).default(24),
   retentionSweepIntervalMs: int(1000, 86_400_000).default(300_000),
   retryAfterSeconds: int(1, 3600).default(1),
   // Node's defaults (60 s for headers, 5 min for a request) let a slow client hold a socket for minutes.

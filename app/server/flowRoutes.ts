@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { Context } from 'koa';
 import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
-import { findExpiredRecord } from '../data/retention';
+import { findHourOutsideWindow, HourLimits } from '../data/retention';
 import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { BatchBody, batchBody } from './batchBody';
@@ -14,13 +14,12 @@ import { totalsPage } from './totalsPage';
 /** What the routes need of the store; the benchmark's ceiling run passes one that stores nothing. */
 export type FlowStorage = Pick<FlowStore, 'ingest' | 'hourTotals' | 'totals'>;
 
-export interface FlowRoutesOptions {
+export interface FlowRoutesOptions extends HourLimits {
   bodyLimit: string;
   maxRecordsPerBatch: number;
   mongodbQueryTimeoutMs: number;
   maxQueryHours: number;
-  retentionHours: number;
-  /** The clock that says which hours are past retention. */
+  /** The clock that says which hours are in the accepted window. */
   now: () => number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
   storageReady: () => boolean;
@@ -46,7 +45,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
     const problem =
       findInvalidRecord(records) ??
       findDuplicateKey(text, records.length, keys) ??
-      findExpiredRecord(records as FlowRecord[], options.retentionHours, options.now());
+      findHourOutsideWindow(records as FlowRecord[], options, options.now());
     if (problem) {
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
     }
