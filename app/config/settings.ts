@@ -29,6 +29,8 @@ export interface Settings {
   maxRecordsPerBatch: number;
   /** Longest range of hours one read may span. */
   maxQueryHours: number;
+  /** Reads that cost whole hours (ranges, sorts, groups, an hour's stream) running at once, at most. */
+  maxConcurrentReads: number;
   /** Hours of data kept before the current hour; 0 keeps everything. */
   retentionHours: number;
   /** Hours after the current one a record may carry; 0 accepts any hour. */
@@ -76,6 +78,9 @@ export const settingsSchema = Joi.object<Settings, true>({
     .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512kb or 5mb' }),
   maxRecordsPerBatch: int(1, 1_000_000).default(10_000),
   maxQueryHours: int(1, 87_600).default(744),
+  // Two console views at once (each reads three ranges together) and a script; 16 whole-hour reads of
+  // 100,000 keys at once starved a pod's probes.
+  maxConcurrentReads: int(1, 1000).default(8),
   retentionHours: int(0, 2_147_483_647).default(0),
   // A day covers any clock skew and an agent reporting its timezone's hour as UTC.
   maxFutureHours: int(0, 2_147_483_647).default(24),

@@ -42,7 +42,11 @@ const libraryErrors: Record<number, [string, string]> = {
 
 function toResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) {
-    return { status: err.status, body: { error: err.code, message: err.message, ...err.details } };
+    return {
+      status: err.status,
+      body: { error: err.code, message: err.message, ...err.details },
+      retry: err.status === 503,
+    };
   }
   if (err instanceof OverloadedError) {
     return { status: 503, body: { error: 'overloaded', message: err.message }, retry: true };

@@ -8,7 +8,8 @@ import { StorageUnavailableError } from '../storage/mongoConnection';
 import { BatchBody, batchBody } from './batchBody';
 import { ApiError } from './errors';
 import { hourTotalsJson } from './hourTotalsJson';
-import { parseReadRequest, ReadRequest } from './readRequest';
+import { parseReadRequest, ReadRequest, readsWholeHours } from './readRequest';
+import { ReadSlots } from './readSlots';
 import { totalsPage } from './totalsPage';
 
 /** What the routes need of the store; the benchmark's ceiling run passes one that stores nothing. */
@@ -19,6 +20,8 @@ export interface FlowRoutesOptions extends HourLimits {
   maxRecordsPerBatch: number;
   mongodbQueryTimeoutMs: number;
   maxQueryHours: number;
+  /** Reads that cost whole hours running at once, at most. */
+  maxConcurrentReads: number;
   /** The clock that says which hours are in the accepted window. */
   now: () => number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
@@ -83,9 +86,13 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
     ctx.body = page.json;
   };
 
+  const readSlots = new ReadSlots(options.maxConcurrentReads);
+
   router.get(['/flows', '/flow'], async (ctx) => {
     const read = parseReadRequest(ctx.query, options.maxQueryHours);
     requireStorage();
+    // Held until the response is over: a whole hour's stream reads MongoDB until its last byte is sent.
+    if (readsWholeHours(read)) ctx.res.once('close', readSlots.take());
     ctx.type = 'application/json';
     try {
       await (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read));

@@ -130,6 +130,16 @@ function limit(text: string | undefined): number {
   return rows;
 }
 
+/**
+ * Whether a read costs every document of its hours (docs/reads.md): all do but a page of one hour's whole keys
+ * in key order, which the index answers with about `limit` keys.
+ */
+export function readsWholeHours(read: ReadRequest): boolean {
+  if (read.kind === 'hour') return true;
+  const { from, to, sort, by } = read.query;
+  return from !== to || sort !== undefined || by.length !== DIMENSIONS.length;
+}
+
 /** Parses and checks GET /flows's query string; every problem names its parameter. */
 export function parseReadRequest(query: ParsedUrlQuery, maxQueryHours: number): ReadRequest {
   const unknown = Object.keys(query).find((name) => !PARAMETERS.includes(name));
