@@ -2,6 +2,7 @@ import http from 'node:http';
 import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
+import { createAuthenticator } from './auth/authenticator';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
@@ -74,7 +75,10 @@ export function createService(
           },
         })
       : undefined;
+  // Throws when the tokens file cannot be read at start: there is no previous set of clients to keep.
+  const authenticator = createAuthenticator(settings, logger);
   const close = async () => {
+    authenticator?.close();
     await retention?.stop();
     await store.drain();
     await connection.close();
@@ -88,7 +92,7 @@ export function createService(
       // outlive them by that much.
       connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
     },
-    createApp(store, () => connection.ready, settings, logger, metrics, now).callback(),
+    createApp(store, () => connection.ready, settings, logger, metrics, { authenticator, now }).callback(),
   );
 
   createTerminus(server, {

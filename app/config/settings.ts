@@ -46,6 +46,16 @@ export interface Settings {
   logLevel: string;
   /** Serve the web console at / (off: the API only). */
   consoleEnabled: boolean;
+  /** Clients and the SHA-256 of their bearer tokens, one `name:scopes:sha256hex` a line; '' for none. */
+  authTokensFile: string;
+  /** Issuer of the Kubernetes service-account tokens to accept; '' accepts none. */
+  authIssuer: string;
+  /** Audience those tokens must be bound to. */
+  authAudience: string;
+  /** Scopes of service accounts: `namespace/name:scopes` entries separated by spaces. */
+  authServiceAccounts: string;
+  /** A token FAS presents to the issuer's discovery endpoints (its own service account's); '' for none. */
+  authIssuerTokenFile: string;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => Joi.number().integer().min(min).max(max);
@@ -94,6 +104,15 @@ export const settingsSchema = Joi.object<Settings, true>({
   shutdownTimeoutMs: int(0, 600_000).default(20_000),
   logLevel: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   consoleEnabled: Joi.boolean().default(true),
+  authTokensFile: Joi.string().allow('').default(''),
+  authIssuer: Joi.string().uri({ scheme: ['https', 'http'] }).allow('').default(''),
+  authAudience: Joi.string().default('fas'),
+  authServiceAccounts: Joi.string()
+    .allow('')
+    .pattern(/^\s*([a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*:(read|write)(,(read|write))?(\s+|$))*$/)
+    .default('')
+    .messages({ 'string.pattern.base': '{{#label}} must be namespace/name:scopes entries (scopes: read, write) separated by spaces' }),
+  authIssuerTokenFile: Joi.string().allow('').default(''),
 })
   .custom((settings: Settings, helpers) => {
     const problem = inconsistency(settings);

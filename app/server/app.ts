@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import { Logger } from 'winston';
+import { Authenticator } from '../auth/authenticator';
 import { Settings } from '../config/settings';
 import { describeError } from '../logger';
 import { consoleRoutes } from './consoleRoutes';
@@ -10,8 +11,9 @@ import { openApiRoutes } from './openApi';
 import { requestLog } from './requestLog';
 
 /**
- * The Koa application: request timing, request log, JSON errors, then the flow, metrics and OpenAPI routes
- * and, unless turned off, the web console. Health probes live in the HTTP server.
+ * The Koa application: request timing, request log, JSON errors, then the flow (behind authentication, when
+ * it is on), metrics and OpenAPI routes and, unless turned off, the web console. Health probes live in the
+ * HTTP server.
  */
 export function createApp(
   store: FlowStorage,
@@ -19,10 +21,17 @@ export function createApp(
   settings: Settings,
   logger: Logger,
   metrics: ServiceMetrics,
-  now: () => number = Date.now,
+  { authenticator, now = Date.now }: { authenticator?: Authenticator; now?: () => number } = {},
 ): Koa {
   const app = new Koa();
-  const flows = flowRoutes(store, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
+  const flows = flowRoutes(store, {
+    ...settings,
+    now,
+    storageReady,
+    authenticator,
+    onReadError: () => metrics.readFailed(),
+    onIngested: (records, client) => metrics.ingested(records, client),
+  });
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));

@@ -13,6 +13,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -22,6 +23,7 @@ interface ErrorResponse {
   status: number;
   body: Record<string, unknown>;
   retry?: boolean;
+  headers?: Record<string, string>;
 }
 
 // Errors raised by koa-bodyparser (co-body, raw-body, inflation), @koa/send and @koa/router carry an HTTP status
@@ -46,6 +48,7 @@ function toResponse(err: unknown): ErrorResponse {
       status: err.status,
       body: { error: err.code, message: err.message, ...err.details },
       retry: err.status === 503,
+      headers: err.headers,
     };
   }
   if (err instanceof OverloadedError) {
@@ -84,10 +87,11 @@ export const methodNotAllowed = () => toResponse({ status: 405 }).body;
 
 /** Turns every error into a JSON body; 5xx are logged with their cause, never shown to the client. */
 export function errorHandler(logger: Logger, retryAfterSeconds: number): Middleware {
-  const answer = (ctx: Context, { status, body, retry }: ErrorResponse) => {
+  const answer = (ctx: Context, { status, body, retry, headers }: ErrorResponse) => {
     ctx.status = status;
     ctx.body = body;
     if (retry) ctx.set('Retry-After', String(retryAfterSeconds));
+    if (headers) ctx.set(headers);
   };
   return async (ctx, next) => {
     try {

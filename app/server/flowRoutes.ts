@@ -1,11 +1,13 @@
 import Router from '@koa/router';
 import { Context } from 'koa';
+import { Authenticator } from '../auth/authenticator';
 import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
 import { findHourOutsideWindow, HourLimits } from '../data/retention';
 import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { BatchBody, batchBody } from './batchBody';
+import { requireScope } from './authorization';
 import { ApiError } from './errors';
 import { hourTotalsJson } from './hourTotalsJson';
 import { parseReadRequest, ReadRequest, readsWholeHours } from './readRequest';
@@ -28,6 +30,10 @@ export interface FlowRoutesOptions extends HourLimits {
   storageReady: () => boolean;
   /** Called when a read from MongoDB fails, before or after the first byte is sent. */
   onReadError: () => void;
+  /** Called when a POST's records are acknowledged, with the client that sent them when auth is on. */
+  onIngested: (records: number, client: string | undefined) => void;
+  /** Who may read and write; undefined when authentication is off. */
+  authenticator?: Authenticator;
 }
 
 /** POST /flows ingests a batch; GET /flows answers totals. /flow is the original's path. */
@@ -38,7 +44,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
   const requireStorage = () => {
     if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
   };
-  router.post(['/flows', '/flow'], batchBody(options.bodyLimit), async (ctx) => {
+  router.post(['/flows', '/flow'], requireScope(options.authenticator, 'write'), batchBody(options.bodyLimit), async (ctx) => {
     const { records, text, keys } = ctx.state.batch as BatchBody;
     if (records.length > options.maxRecordsPerBatch) {
       throw new ApiError(413, 'too_many_records', `a batch holds at most ${options.maxRecordsPerBatch} records`, {
@@ -55,6 +61,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
     ctx.state.records = records.length;
     requireStorage();
     await store.ingest(records as FlowRecord[]);
+    options.onIngested(records.length, ctx.state.client);
     ctx.body = { accepted: records.length };
   });
 
@@ -88,7 +95,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
 
   const readSlots = new ReadSlots(options.maxConcurrentReads);
 
-  router.get(['/flows', '/flow'], async (ctx) => {
+  router.get(['/flows', '/flow'], requireScope(options.authenticator, 'read'), async (ctx) => {
     const read = parseReadRequest(ctx.query, options.maxQueryHours);
     requireStorage();
     // Held until the response is over: a whole hour's stream reads MongoDB until its last byte is sent.

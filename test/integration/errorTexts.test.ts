@@ -1,43 +1,20 @@
-import { AddressInfo, connect } from 'node:net';
-import { Writable } from 'node:stream';
+import { connect } from 'node:net';
 import request from 'supertest';
-import winston from 'winston';
-import { createService, Service } from '../../app/service';
-import { metricSample, testSettings, waitFor } from '../support/service';
+import { capturedLogger } from '../support/capturedLogs';
+import { metricSample, RunningService, startService, waitFor } from '../support/service';
 
 /** Something only the request holds: an answer that contains it echoed the request. */
 const MARKER = 'echo-me-9f3c';
 
-let service: Service;
+let service: RunningService;
 let url: string;
-const logLines: Record<string, unknown>[] = [];
+const { logger, lines: logLines } = capturedLogger();
 
 beforeAll(async () => {
-  const settings = testSettings({ httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 2000 });
-  const logs = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = winston.createLogger({
-    level: 'info',
-    format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream: logs })],
-  });
-  service = createService(settings, logger, []);
-  service.start();
-  await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  await waitFor(() => service.connection.ready);
+  service = await startService({ httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 2000 }, { logger });
+  url = service.url;
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    service.server.close(() => resolve());
-    service.server.closeAllConnections();
-  });
-  await service.close();
-});
+afterAll(() => service.stop());
 
 describe('error bodies hold fixed texts: no server path, stack or echoed request', () => {
   it.each([
