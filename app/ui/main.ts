@@ -9,6 +9,7 @@ import { latestHour } from './latestHour';
 import { sankey, timeSeries } from './pictures';
 import { Status } from './status';
 import { renderTable } from './table';
+import { tokenForm } from './token';
 import { renderTotals } from './totals';
 import { BadParameter, Field, FIELDS, parseView, Requested, View, viewQuery } from './view';
 
@@ -82,6 +83,8 @@ function failed(err: unknown, requested: Requested, span: number): void {
     const seconds = err.details.retryAfter ?? 5;
     status.unavailable(err.code, seconds);
     retry = window.setTimeout(() => void show(requested, span), seconds * 1000);
+  } else if (err.status === 401 || err.status === 403) {
+    status.needsToken(tokenForm(err.status, () => void show(requested, span)));
   } else if (err.status === 400) {
     status.badParameter(err.details.parameter ?? 'unknown', err.message);
   } else {
