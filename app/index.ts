@@ -27,3 +27,6 @@ service.start();
 service.server.listen(settings.port, settings.host, () => {
   logger.info('listening', { host: settings.host, port: settings.port });
 });
+service.metricsServer?.listen(settings.metricsPort, settings.host, () => {
+  logger.info('metrics listening', { host: settings.host, port: settings.metricsPort });
+});

@@ -6,7 +6,7 @@ import { createAuthenticator } from './auth/authenticator';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
-import { createApp } from './server/app';
+import { createApp, createMetricsApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
@@ -26,6 +26,8 @@ export interface Service {
   metrics: ServiceMetrics;
   /** Present when RETENTION_HOURS is set. */
   retention?: RetentionSweep;
+  /** GET /metrics on METRICS_PORT, when it is set; started by its own listen(), like `server`. */
+  metricsServer?: http.Server;
   /** Connects to MongoDB and starts the retention sweep; the server is started by its own listen(). */
   start(): void;
   /** Stops the sweep, writes everything pending, and releases MongoDB: the end of a shutdown. */
@@ -77,7 +79,10 @@ export function createService(
       : undefined;
   // Throws when the tokens file cannot be read at start: there is no previous set of clients to keep.
   const authenticator = createAuthenticator(settings, logger);
+  const metricsServer = settings.metricsPort ? http.createServer(createMetricsApp(metrics).callback()) : undefined;
+  if (metricsServer) frontDoor(metricsServer, []);
   const close = async () => {
+    metricsServer?.close();
     authenticator?.close();
     await retention?.stop();
     await store.drain();
@@ -127,6 +132,7 @@ export function createService(
     store,
     metrics,
     retention,
+    metricsServer,
     start() {
       connection.start();
       retention?.start();

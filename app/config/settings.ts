@@ -3,6 +3,8 @@ import Joi from 'joi';
 /** Every setting of the service. Each has an environment variable (the key in UPPER_SNAKE_CASE). */
 export interface Settings {
   port: number;
+  /** A port of its own for GET /metrics, so a NetworkPolicy can keep scraping apart; 0 serves it on `port`. */
+  metricsPort: number;
   host: string;
   mongodbUri: string;
   mongodbDatabase: string;
@@ -62,6 +64,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => Joi.number().integer
 
 export const settingsSchema = Joi.object<Settings, true>({
   port: int(0, 65535).default(9527),
+  metricsPort: int(0, 65535).default(0),
   host: Joi.string().default('0.0.0.0'),
   mongodbUri: Joi.string()
     .pattern(/^mongodb(\+srv)?:\/\//)

@@ -37,7 +37,8 @@ export function createApp(
   app.use(errorHandler(logger, settings.retryAfterSeconds));
   // One allowedMethods answers 405 with Allow for every router: it reads the paths all of them matched.
   app.use(flows.allowedMethods());
-  const routers = [metrics.routes(), flows, openApiRoutes(settings)];
+  const routers = [flows, openApiRoutes(settings)];
+  if (!settings.metricsPort) routers.push(metrics.routes());
   if (settings.consoleEnabled) routers.push(consoleRoutes());
   for (const router of routers) app.use(router.routes());
   // Errors that escape the handler: a response stream failing after its headers were sent. A request Node cut
@@ -45,5 +46,14 @@ export function createApp(
   app.on('error', (err: { code?: string }) => {
     if (err.code !== REQUEST_TIMEOUT_CODE) logger.error('response failed', describeError(err));
   });
+  return app;
+}
+
+/** The app of METRICS_PORT: GET /metrics alone. */
+export function createMetricsApp(metrics: ServiceMetrics): Koa {
+  const app = new Koa();
+  const router = metrics.routes();
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }
