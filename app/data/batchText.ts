@@ -1,8 +1,5 @@
 import { RECORD_FIELDS, RecordProblem } from './flow';
 
-/** The deepest a batch nests: an array (1) of flat records (2). */
-const MAX_DEPTH = 2;
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -13,108 +10,106 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
 /**
- * What a scan of a batch's text found: the number of keys in its records, or why it is no batch. A record with
- * an object or array as a field's value is named like any other invalid record.
+ * The deepest a batch may nest while it is read: an array (1) of records (2) whose values (3), and their
+ * values (4), validation refuses by record and field (`{"constructor": {"prototype": {…}}}` included).
+ * Deeper, the body is no batch at all.
  */
-export type BatchScan =
-  | { keys: number; problem?: undefined; record?: undefined }
-  | { problem: string; record?: RecordProblem };
+export const MAX_BATCH_DEPTH = 4;
 
-/** Called for each key of a record, with the record's index and where the key's string opens; true stops the scan. */
-type KeySeen = (record: number, open: number) => boolean;
+/** Why the bytes read so far are no batch: nested too deep, or more records than a batch may hold. */
+export type BatchScanProblem = { kind: 'nested' } | { kind: 'records'; records: number };
 
-/** The index of the quote that closes the string opened at `open`, or the text's length when none does. */
-function stringEnd(text: string, open: number): number {
-  for (let close = text.indexOf('"', open + 1); close > 0; close = text.indexOf('"', close + 1)) {
-    let backslashes = 0;
-    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return close;
-  }
-  return text.length;
-}
+/** Called for each key of a record, with the record's index and the offsets of the key's two quotes. */
+type KeySeen = (record: number, open: number, close: number) => void;
 
-/** The string opened at `open`, decoded; undefined when it is not a JSON string. */
-function stringAt(text: string, open: number): string | undefined {
-  try {
-    return JSON.parse(text.slice(open, stringEnd(text, open) + 1)) as string;
-  } catch {
+/**
+ * Reads a batch's bytes as they arrive, chunk by chunk, with a few numbers of state and no stack: it refuses
+ * a body at its first bracket past MAX_BATCH_DEPTH, or at the record past `maxRecords`, so a 5 KB gzip body
+ * of millions of brackets costs its first inflated chunk, never its whole size. It counts the records' keys
+ * for findDuplicateKey. Structural characters are ASCII, which no byte of a multi-byte UTF-8 character is;
+ * text that is not JSON passes, for JSON.parse to refuse.
+ */
+export class BatchScanner {
+  /** Keys of the records (colons at the records' depth). */
+  keys = 0;
+  private depth = 0;
+  private separators = 0;
+  private offset = 0;
+  private inString = false;
+  /** The chunk ended on an escaping backslash inside a string: the next byte is escaped. */
+  private escapeNext = false;
+  private stringOpen = -1;
+  private stringClose = -1;
+
+  constructor(
+    private readonly maxRecords: number,
+    private readonly onKey?: KeySeen,
+  ) {}
+
+  push(chunk: Uint8Array): BatchScanProblem | undefined {
+    let i = this.inString ? this.stringEnd(chunk, this.escapeNext ? 1 : 0) + 1 : 0;
+    for (; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === QUOTE) {
+        this.stringOpen = this.offset + i;
+        i = this.stringEnd(chunk, i + 1);
+      } else if (c === COLON) {
+        if (this.depth !== 2) continue;
+        this.keys++;
+        this.onKey?.(this.separators, this.stringOpen, this.stringClose);
+      } else if (c === COMMA) {
+        if (this.depth === 1 && ++this.separators >= this.maxRecords) return { kind: 'records', records: this.separators + 1 };
+      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        if (++this.depth > MAX_BATCH_DEPTH) return { kind: 'nested' };
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+        this.depth--;
+      }
+    }
+    this.offset += chunk.length;
     return undefined;
   }
-}
 
-/**
- * The refusal of a body that nests deeper than a record; when the value is a field's (the record is an object
- * and a key came before it), it names the record and the field, as for any other invalid record.
- */
-function nested(text: string, record: number, recordOpen: number, key: number): BatchScan {
-  const problem = 'the body must be a JSON array of flat flow records: it nests deeper';
-  const field = recordOpen >= 0 && key > recordOpen ? stringAt(text, key) : undefined;
-  if (field === undefined) return { problem };
-  return { problem, record: { index: record, field, message: `record ${record}: "${field}" must not be an object or array` } };
-}
-
-function scan(text: string, onKey?: KeySeen): BatchScan {
-  let i = 0;
-  while (i < text.length && text.charCodeAt(i) <= 0x20) i++;
-  if (text.charCodeAt(i) !== OPEN_ARRAY) return { problem: 'the body must be a JSON array of flow records' };
-  let depth = 0;
-  let record = 0;
-  let keys = 0;
-  let lastString = -1;
-  let recordOpen = -1;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      lastString = i;
-      i = stringEnd(text, i);
-    } else if (c === COLON) {
-      if (depth !== MAX_DEPTH) continue;
-      keys++;
-      if (onKey?.(record, lastString) === true) break;
-    } else if (c === COMMA) {
-      if (depth === 1) record++;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth === MAX_DEPTH) recordOpen = c === OPEN_OBJECT ? i : -1;
-      if (depth > MAX_DEPTH) return nested(text, record, recordOpen, lastString);
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
+  /**
+   * The index of the quote that ends the string the scan is in, searching from `from` (the bytes before it
+   * in this chunk are the opening quote or an escaped byte); the chunk's length when the string goes on in
+   * the next chunk. A quote after an odd run of backslashes is escaped.
+   */
+  private stringEnd(chunk: Uint8Array, from: number): number {
+    this.inString = true;
+    this.escapeNext = false;
+    for (let close = chunk.indexOf(QUOTE, from); close >= 0; close = chunk.indexOf(QUOTE, close + 1)) {
+      if (backslashesBefore(chunk, close, from) % 2 === 0) {
+        this.inString = false;
+        this.stringClose = this.offset + close;
+        return close;
+      }
     }
+    this.escapeNext = backslashesBefore(chunk, chunk.length, from) % 2 === 1;
+    return chunk.length;
   }
-  return { keys };
 }
 
-/**
- * Checks, before JSON.parse builds anything, that a batch's text is an array whose elements nest no deeper than
- * a flat record: one pass over the characters with a depth counter, no stack, so a body of millions of nested
- * brackets is refused at its third. Counts the keys of the records for findDuplicateKey. Text that is not JSON
- * passes, for JSON.parse to refuse.
- */
-export function scanBatch(text: string): BatchScan {
-  return scan(text);
+/** How many backslashes come right before `at`, counting back no further than `from`. */
+function backslashesBefore(chunk: Uint8Array, at: number, from: number): number {
+  let count = 0;
+  while (at - 1 - count >= from && chunk[at - 1 - count] === BACKSLASH) count++;
+  return count;
 }
 
 /**
  * The first key given twice in one record, which JSON.parse would silently resolve to its last value. Only
- * for a batch whose records are each valid, so each holds the six fields once after parsing: then the scan's
- * key count tells at once whether any key was repeated, and only such a batch is scanned again for which.
+ * for a batch whose records are each valid, so each holds the six fields once after parsing: then the key
+ * count tells at once whether any key was repeated, and only such a batch is scanned again for which.
  */
-export function findDuplicateKey(text: string, records: number, keys: number): RecordProblem | undefined {
+export function findDuplicateKey(bytes: Buffer, records: number, keys: number): RecordProblem | undefined {
   if (keys === records * RECORD_FIELDS) return undefined;
+  const seen = new Map<number, Set<string>>();
   let problem: RecordProblem | undefined;
-  let current = -1;
-  let seen = new Set<string>();
-  scan(text, (record, open) => {
-    if (record !== current) {
-      current = record;
-      seen = new Set();
-    }
-    const field = stringAt(text, open) ?? '';
-    if (seen.has(field)) {
-      problem = { index: record, field, message: `record ${record}: "${field}" is given more than once` };
-      return true;
-    }
-    seen.add(field);
-    return false;
-  });
+  new BatchScanner(Infinity, (record, open, close) => {
+    const field = JSON.parse(bytes.subarray(open, close + 1).toString()) as string;
+    const fields = seen.get(record) ?? new Set<string>();
+    if (fields.has(field)) problem ??= { index: record, field, message: `record ${record}: "${field}" is given more than once` };
+    seen.set(record, fields.add(field));
+  }).push(bytes);
   return problem;
 }

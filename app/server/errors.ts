@@ -26,7 +26,7 @@ interface ErrorResponse {
   headers?: Record<string, string>;
 }
 
-// Errors raised by koa-bodyparser (co-body, raw-body, inflation), @koa/send and @koa/router carry an HTTP status
+// Errors raised by raw-body and inflation (the body's reader), @koa/send and @koa/router carry an HTTP status
 // and a type. Their messages may hold a server path or the request itself, so none is ever shown.
 interface HttpLikeError {
   status?: number;

@@ -44,16 +44,12 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
   const requireStorage = () => {
     if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
   };
-  router.post(['/flows', '/flow'], requireScope(options.authenticator, 'write'), batchBody(options.bodyLimit), async (ctx) => {
-    const { records, text, keys } = ctx.state.batch as BatchBody;
-    if (records.length > options.maxRecordsPerBatch) {
-      throw new ApiError(413, 'too_many_records', `a batch holds at most ${options.maxRecordsPerBatch} records`, {
-        records: records.length,
-      });
-    }
+  router.post(['/flows', '/flow'], requireScope(options.authenticator, 'write'), batchBody(options), async (ctx) => {
+    // Its size and shape were checked as it was read.
+    const { records, bytes, keys } = ctx.state.batch as BatchBody;
     const problem =
       findInvalidRecord(records) ??
-      findDuplicateKey(text, records.length, keys) ??
+      findDuplicateKey(bytes, records.length, keys) ??
       findHourOutsideWindow(records as FlowRecord[], options, options.now());
     if (problem) {
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });

@@ -1,25 +1,26 @@
 // CPU per record of reading a POST's bytes into records, over one 100-record agent report: the path before
 // hostile bodies were refused (raw-body's UTF-8 decoding with replacement, then @hapi/bourne's JSON.parse, as
-// co-body ran it) and the path now (strict UTF-8, the shape scan, the same parse, the duplicate-key count),
-// with the new steps alone. The difference of the first two is what a valid body pays for the checks.
+// co-body ran it) and the path now (the BatchScanner over the bytes, strict UTF-8, the same parse, the
+// duplicate-key count), with the new steps alone. The difference of the first two is what a valid body pays
+// for the checks.
 //   npm run build && node scripts/bench/body-cost.cjs
 const iconv = require('iconv-lite');
 const { parse } = require('@hapi/bourne');
-const { findDuplicateKey, scanBatch } = require('../../dist/data/batchText.js');
+const { BatchScanner, findDuplicateKey } = require('../../dist/data/batchText.js');
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 const variants = {
   'before: replacing UTF-8 decoder + bourne.parse': (bytes) => parse(iconv.decode(bytes, 'utf-8'), { protoAction: 'error' }),
-  'now: strict UTF-8 + scanBatch + bourne.parse + findDuplicateKey': (bytes) => {
-    const text = strict.decode(bytes);
-    const { keys } = scanBatch(text);
-    const records = parse(text, { protoAction: 'error' });
-    if (findDuplicateKey(text, records.length, keys) !== undefined) throw new Error('a duplicate key in a valid body');
+  'now: BatchScanner + strict UTF-8 + bourne.parse + findDuplicateKey': (bytes) => {
+    const scanner = new BatchScanner(10_000);
+    if (scanner.push(bytes) !== undefined) throw new Error('a valid body refused');
+    const records = parse(strict.decode(bytes), { protoAction: 'error' });
+    if (findDuplicateKey(bytes, records.length, scanner.keys) !== undefined) throw new Error('a duplicate key in a valid body');
     return records;
   },
   'strict UTF-8 alone': (bytes) => strict.decode(bytes),
-  'scanBatch alone': (_bytes, text) => scanBatch(text),
+  'BatchScanner alone': (bytes) => new BatchScanner(10_000).push(bytes),
 };
 
 (async () => {

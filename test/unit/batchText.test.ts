@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findDuplicateKey, scanBatch } from '../../app/data/batchText';
+import { BatchScanner, BatchScanProblem, findDuplicateKey, MAX_BATCH_DEPTH } from '../../app/data/batchText';
 
 const RUNS = 3_000;
 
@@ -9,12 +9,25 @@ function depth(value: unknown): number {
   return 1 + Math.max(0, ...Object.values(value).map(depth));
 }
 
-/** Keys of the objects that are elements of the top-level array, as JSON.stringify writes them. */
-function recordKeys(batch: unknown[]): number {
-  return batch.reduce<number>((sum, r) => sum + (typeof r === 'object' && r !== null && !Array.isArray(r) ? Object.keys(r).length : 0), 0);
+/** Keys of the objects one level inside the top-level value: the records of a batch. */
+function recordKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const inner = Object.values(value).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+  return inner.reduce<number>((sum, r) => sum + Object.keys(r as object).length, 0);
 }
 
-// Strings full of the characters the scan looks at: quotes, backslashes, brackets, braces, colons, commas.
+/** The scan of `bytes` cut at `cuts`, as the body's chunks arrive. */
+function scanChunks(bytes: Buffer, cuts: number[], maxRecords = Infinity): { problem?: BatchScanProblem; keys: number } {
+  const scanner = new BatchScanner(maxRecords);
+  const at = [0, ...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  for (let i = 0; i < at.length; i++) {
+    const problem = scanner.push(bytes.subarray(at[i], at[i + 1] ?? bytes.length));
+    if (problem) return { problem, keys: scanner.keys };
+  }
+  return { keys: scanner.keys };
+}
+
+// Strings full of the bytes the scan looks at: quotes, backslashes, brackets, braces, colons, commas.
 const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', ':', ',', 'a', ' ', '\u00e9', '\ud83d\ude00') });
 const json = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -24,51 +37,51 @@ const json = fc.letrec((tie) => ({
     fc.dictionary(tricky, tie('value'), { maxKeys: 4 }),
   ),
 })).value;
+const cuts = fc.array(fc.nat(), { maxLength: 8 });
 
-describe('scanBatch', () => {
-  it('accepts exactly the arrays that nest at most two deep, counting their records keys', () => {
+describe('BatchScanner', () => {
+  it('refuses exactly what nests deeper than a batch, and counts the records keys, however the bytes are cut', () => {
     fc.assert(
-      fc.property(json, fc.constantFrom('', ' ', '\n\t '), (value, space) => {
-        const text = space + JSON.stringify(value, null, space.length > 1 ? 1 : 0) + space;
-        const scanned = scanBatch(text);
-        if (!Array.isArray(value) || depth(value) > 2) return scanned.problem !== undefined;
-        return scanned.problem === undefined && scanned.keys === recordKeys(value);
+      fc.property(json, fc.boolean(), cuts, (value, spaced, at) => {
+        const bytes = Buffer.from(JSON.stringify(value, null, spaced ? 1 : 0));
+        const { problem, keys } = scanChunks(bytes, at);
+        if (depth(value) > MAX_BATCH_DEPTH) return problem?.kind === 'nested';
+        return problem === undefined && keys === recordKeys(value);
       }),
       { numRuns: RUNS },
     );
   });
 
-  it('refuses a nested body at its third bracket, whatever follows', () => {
-    expect(scanBatch('[[[' + 'x'.repeat(100)).problem).toMatch(/nests deeper/);
-    expect(scanBatch('[[[' + 'x'.repeat(100))).not.toHaveProperty('record');
+  it('refuses an array of more elements than the maximum at the one past it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), tricky, fc.constant({ a: [1, 2] })), { maxLength: 12 }), fc.integer({ min: 1, max: 8 }), cuts, (batch, max, at) => {
+        const { problem } = scanChunks(Buffer.from(JSON.stringify(batch)), at, max);
+        return batch.length > max ? problem?.kind === 'records' && problem.records === max + 1 : problem === undefined;
+      }),
+      { numRuns: RUNS },
+    );
   });
 
-  it('names the record and field whose value is an object or array', () => {
-    const text = '[{"a":1},{"src_app":"x","dest\\u005fapp":{"$gt":""}}]';
-    expect(scanBatch(text)).toMatchObject({
-      record: { index: 1, field: 'dest_app', message: 'record 1: "dest_app" must not be an object or array' },
-    });
+  it('refuses 2.6 million nested brackets at the fifth, reading no further', () => {
+    const scanner = new BatchScanner(10_000);
+    expect(scanner.push(Buffer.from('[[[['))).toBeUndefined();
+    expect(scanner.push(Buffer.from('['))).toEqual({ kind: 'nested' });
   });
 
-  it('names no field when no key comes before the nested value in its record', () => {
-    expect(scanBatch('[{"a":1},{[]}]')).toEqual({ problem: expect.stringMatching(/nests deeper/) });
-  });
-
-  it('leaves text that is not JSON to the parser, but refuses what is not an array', () => {
-    expect(scanBatch('[{"a":')).toEqual({ keys: 1 });
-    expect(scanBatch('["unterminated')).toEqual({ keys: 0 });
-    for (const text of ['', '  ', '{}', '"[[["', '42', 'null']) {
-      expect(scanBatch(text)).toEqual({ problem: 'the body must be a JSON array of flow records' });
-    }
+  it('reads an escape that straddles two chunks', () => {
+    // The string's brackets are text, not structure, and the quote after the backslash does not end it.
+    const bytes = Buffer.from('["a\\"[[[[[", 1]');
+    for (let cut = 0; cut <= bytes.length; cut++) expect(scanChunks(bytes, [cut]).problem).toBeUndefined();
   });
 });
 
 describe('findDuplicateKey', () => {
   const record = '{"src_app":"s","dest_app":"d","vpc_id":"v","bytes_tx":1,"bytes_rx":2,"hour":3}';
   const find = (text: string, records: number) => {
-    const scanned = scanBatch(text);
-    if (scanned.problem !== undefined) throw new Error(scanned.problem);
-    return findDuplicateKey(text, records, scanned.keys);
+    const bytes = Buffer.from(text);
+    const scanner = new BatchScanner(Infinity);
+    expect(scanner.push(bytes)).toBeUndefined();
+    return findDuplicateKey(bytes, records, scanner.keys);
   };
 
   it('finds none in records of six distinct keys', () => {
@@ -84,8 +97,8 @@ describe('findDuplicateKey', () => {
     });
   });
 
-  it('counts records by their place in the array, whatever the elements', () => {
-    const twice = record.replace('"vpc_id":"v"', '"vpc_id":"v","vpc_id":"w"');
-    expect(find(`[ ${record} , ${twice} ]`, 2)).toMatchObject({ index: 1, field: 'vpc_id' });
+  it('counts records by their place in the array, whatever the spacing', () => {
+    const twice = record.replace('"vpc_id":"v"', '"vpc_id":"v" , "vpc_id" : "w"');
+    expect(find(`[ ${record} ,\n ${twice} ]`, 2)).toMatchObject({ index: 1, field: 'vpc_id' });
   });
 });
