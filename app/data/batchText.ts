@@ -50,6 +50,8 @@ export class BatchScanner {
     let i = this.inString ? this.stringEnd(chunk, this.escapeNext ? 1 : 0) + 1 : 0;
     for (; i < chunk.length; i++) {
       const c = chunk[i];
+      // Most bytes outside strings are digits and spaces: one comparison lets them by.
+      if (c < QUOTE || (c > COMMA && c < COLON)) continue;
       if (c === QUOTE) {
         this.stringOpen = this.offset + i;
         i = this.stringEnd(chunk, i + 1);
