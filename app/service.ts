@@ -3,12 +3,13 @@ import bytes from 'bytes';
 import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
+import { createAuthenticator } from './auth/authenticator';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
 import { FlowRouter } from './routing/flowRouter';
 import { Membership } from './routing/members';
-import { createApp, createHopApp } from './server/app';
+import { createApp, createHopApp, createMetricsApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
 import { FlowStore } from './storage/flowStore';
@@ -32,6 +33,8 @@ export interface Service {
   metrics: ServiceMetrics;
   /** Present when RETENTION_HOURS is set. */
   retention?: RetentionSweep;
+  /** GET /metrics on METRICS_PORT, when it is set; started by its own listen(), like `server`. */
+  metricsServer?: http.Server;
   /** Connects to MongoDB and starts the retention sweep; the server is started by its own listen(). */
   start(): void;
   /** Stops the sweep, writes everything pending, and releases MongoDB: the end of a shutdown. */
@@ -112,12 +115,18 @@ export function createService(
       },
       listener,
     );
-  const server = serve(createApp(store, router, () => connection.ready, settings, logger, metrics, now).callback());
+  // Throws when the tokens file cannot be read at start: there is no previous set of clients to keep.
+  const authenticator = createAuthenticator(settings, logger);
+  const server = serve(createApp(store, router, () => connection.ready, settings, logger, metrics, { authenticator, now }).callback());
   const hopServer = membership.isFleet
     ? serve(createHopApp(router, () => connection.ready, settings, logger, metrics, now).callback())
     : undefined;
+  const metricsServer = settings.metricsPort ? http.createServer(createMetricsApp(metrics).callback()) : undefined;
+  if (metricsServer) frontDoor(metricsServer, []);
   const close = async () => {
     membership.stop();
+    metricsServer?.close();
+    authenticator?.close();
     await retention?.stop();
     // Parts still arriving are refused before anything of them is queued, so their senders write them.
     const hopClosed = new Promise<void>((resolve) => (hopServer?.listening ? hopServer.close(() => resolve()) : resolve()));
@@ -167,6 +176,7 @@ export function createService(
     router,
     metrics,
     retention,
+    metricsServer,
     start() {
       connection.start();
       membership.start();

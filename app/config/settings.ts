@@ -3,6 +3,8 @@ import Joi from 'joi';
 /** Every setting of the service. Each has an environment variable (the key in UPPER_SNAKE_CASE). */
 export interface Settings {
   port: number;
+  /** A port of its own for GET /metrics, so a NetworkPolicy can keep scraping apart; 0 serves it on `port`. */
+  metricsPort: number;
   host: string;
   mongodbUri: string;
   mongodbDatabase: string;
@@ -29,8 +31,12 @@ export interface Settings {
   maxRecordsPerBatch: number;
   /** Longest range of hours one read may span. */
   maxQueryHours: number;
+  /** Reads that cost whole hours (ranges, sorts, groups, an hour's stream) running at once, at most. */
+  maxConcurrentReads: number;
   /** Hours of data kept before the current hour; 0 keeps everything. */
   retentionHours: number;
+  /** Hours after the current one a record may carry; 0 accepts any hour. */
+  maxFutureHours: number;
   /** How often the retention sweep deletes what has aged out. */
   retentionSweepIntervalMs: number;
   retryAfterSeconds: number;
@@ -58,12 +64,23 @@ export interface Settings {
   hopWindowMs: number;
   /** Longest wait for a member to acknowledge forwarded records. */
   hopTimeoutMs: number;
+  /** Clients and the SHA-256 of their bearer tokens, one `name:scopes:sha256hex` a line; '' for none. */
+  authTokensFile: string;
+  /** Issuer of the Kubernetes service-account tokens to accept; '' accepts none. */
+  authIssuer: string;
+  /** Audience those tokens must be bound to. */
+  authAudience: string;
+  /** Scopes of service accounts: `namespace/name:scopes` entries separated by spaces. */
+  authServiceAccounts: string;
+  /** A token FAS presents to the issuer's discovery endpoints (its own service account's); '' for none. */
+  authIssuerTokenFile: string;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => Joi.number().integer().min(min).max(max);
 
 export const settingsSchema = Joi.object<Settings, true>({
   port: int(0, 65535).default(9527),
+  metricsPort: int(0, 65535).default(0),
   host: Joi.string().default('0.0.0.0'),
   mongodbUri: Joi.string()
     .pattern(/^mongodb(\+srv)?:\/\//)
@@ -90,7 +107,12 @@ export const settingsSchema = Joi.object<Settings, true>({
     .messages({ 'string.pattern.base': '{{#label}} must be a size such as 512kb or 5mb' }),
   maxRecordsPerBatch: int(1, 1_000_000).default(10_000),
   maxQueryHours: int(1, 87_600).default(744),
+  // Two console views at once (each reads three ranges together) and a script; 16 whole-hour reads of
+  // 100,000 keys at once starved a pod's probes.
+  maxConcurrentReads: int(1, 1000).default(8),
   retentionHours: int(0, 2_147_483_647).default(0),
+  // A day covers any clock skew and an agent reporting its timezone's hour as UTC.
+  maxFutureHours: int(0, 2_147_483_647).default(24),
   retentionSweepIntervalMs: int(1000, 86_400_000).default(300_000),
   retryAfterSeconds: int(1, 3600).default(1),
   // Node's defaults (60 s for headers, 5 min for a request) let a slow client hold a socket for minutes.
@@ -109,6 +131,15 @@ export const settingsSchema = Joi.object<Settings, true>({
   peerRefreshMs: int(500, 600_000).default(5000),
   hopWindowMs: int(0, 10_000).default(10),
   hopTimeoutMs: int(100, 600_000).default(10_000),
+  authTokensFile: Joi.string().allow('').default(''),
+  authIssuer: Joi.string().uri({ scheme: ['https', 'http'] }).allow('').default(''),
+  authAudience: Joi.string().default('fas'),
+  authServiceAccounts: Joi.string()
+    .allow('')
+    .pattern(/^\s*([a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*:(read|write)(,(read|write))?(\s+|$))*$/)
+    .default('')
+    .messages({ 'string.pattern.base': '{{#label}} must be namespace/name:scopes entries (scopes: read, write) separated by spaces' }),
+  authIssuerTokenFile: Joi.string().allow('').default(''),
 })
   .custom((settings: Settings, helpers) => {
     const problem = inconsistency(settings);

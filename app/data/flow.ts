@@ -58,7 +58,8 @@ export interface RecordProblem {
   message: string;
 }
 
-const RECORD_FIELDS = 6;
+/** The fields of a record, each exactly once. */
+export const RECORD_FIELDS = 6;
 
 export function isName(value: unknown): value is string {
   return (

@@ -18,6 +18,9 @@ export const MAX_FILTER_VALUES = 100;
 export const MAX_PAGE_ROWS = 10_000;
 export const DEFAULT_PAGE_ROWS = 1000;
 
+/** The most characters of an unknown parameter's name an error repeats. */
+const MAX_NAMED_CHARS = 64;
+
 const PARAMETERS = ['hour', 'from', 'to', ...NAME_DIMENSIONS, 'by', 'sort', 'limit', 'cursor'];
 
 /** What GET /flows was asked: the original whole-hour read, or a page of totals. */
@@ -106,7 +109,7 @@ function dimensions(text: string | undefined, oneHour: boolean): Dimension[] {
   const names = text.split(',');
   for (const name of names) {
     if (!(DIMENSIONS as readonly string[]).includes(name)) {
-      throw invalid('by', `by takes a comma-separated list of ${DIMENSIONS.join(', ')}; got ${JSON.stringify(name)}`);
+      throw invalid('by', `by takes a comma-separated list of ${DIMENSIONS.join(', ')}`);
     }
   }
   if (new Set(names).size !== names.length) throw invalid('by', 'by names a field more than once');
@@ -127,11 +130,23 @@ function limit(text: string | undefined): number {
   return rows;
 }
 
+/**
+ * Whether a read costs every document of its hours (docs/reads.md): all do but a page of one hour's whole keys
+ * in key order, which the index answers with about `limit` keys.
+ */
+export function readsWholeHours(read: ReadRequest): boolean {
+  if (read.kind === 'hour') return true;
+  const { from, to, sort, by } = read.query;
+  return from !== to || sort !== undefined || by.length !== DIMENSIONS.length;
+}
+
 /** Parses and checks GET /flows's query string; every problem names its parameter. */
 export function parseReadRequest(query: ParsedUrlQuery, maxQueryHours: number): ReadRequest {
   const unknown = Object.keys(query).find((name) => !PARAMETERS.includes(name));
   if (unknown !== undefined) {
-    throw invalid(unknown, `unknown query parameter ${JSON.stringify(unknown)}; known: ${PARAMETERS.join(', ')}`);
+    // Named for the client, but never more of the request than a parameter name needs.
+    const name = unknown.length > MAX_NAMED_CHARS ? `${unknown.slice(0, MAX_NAMED_CHARS)}…` : unknown;
+    throw invalid(name, `unknown query parameter ${JSON.stringify(name)}; known: ${PARAMETERS.join(', ')}`);
   }
   const { from, to } = hours(query, maxQueryHours);
   if (query.hour !== undefined && Object.keys(query).length === 1) return { kind: 'hour', hour: from };

@@ -16,6 +16,7 @@ import { seriesPicture, seriesTable } from './seriesPicture';
 import { Status } from './status';
 import { describeHours, renderSummary } from './summary';
 import { metricNames, renderTable } from './table';
+import { tokenForm } from './token';
 import { Field, FIELDS, Requested, View } from './view';
 import { BadParameter, parseView, viewQuery } from './viewUrl';
 
@@ -133,6 +134,8 @@ function failed(err: unknown, requested: Requested, view: View | undefined, opti
     const seconds = err.details.retryAfter ?? 5;
     status.unavailable(err.code, seconds);
     retry = window.setTimeout(() => void show(requested, options), seconds * 1000);
+  } else if (err.status === 401 || err.status === 403) {
+    status.needsToken(tokenForm(err.status, () => void show(requested, options)));
   } else if (max && !requested.hours && requested.last === undefined && !options.span) {
     // The default hours are more than this server reads: as many as it does, up to the latest data.
     void show(requested, { span: max, replace: true });

@@ -59,6 +59,12 @@ export class Status {
     ], 'hide');
   }
 
+  /** Reads need a token this tab lacks, or its token may not read: the form asks for one. */
+  needsToken(form: HTMLFormElement): void {
+    this.set('', [form], 'hide');
+    form.querySelector('input')?.focus();
+  }
+
   failed(message: string): void {
     this.set('', [el('p', {}, el('strong', {}, 'The flows could not be read. '), message)], 'hide');
   }

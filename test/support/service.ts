@@ -53,13 +53,16 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** The whole service in this process on a loopback port, optionally waiting until it is ready. */
+/**
+ * The whole service in this process on a loopback port, optionally waiting until it is ready; quiet unless
+ * TEST_LOGS is set or a test passes a logger of its own.
+ */
 export async function startService(
   overrides: Partial<Record<keyof Settings, unknown>> = {},
-  { waitReady = true, now = Date.now } = {},
+  { waitReady = true, now = Date.now, logger = createLogger('error', !process.env.TEST_LOGS) } = {},
 ): Promise<RunningService> {
   const settings = testSettings(overrides);
-  const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), [], now);
+  const service = createService(settings, logger, [], now);
   service.start();
   await new Promise<void>((resolve) => service.server.listen(settings.port, '127.0.0.1', resolve));
   if (service.hopServer) await new Promise<void>((resolve) => service.hopServer!.listen(settings.hopPort, '127.0.0.1', resolve));
