@@ -2,6 +2,7 @@ import http from 'node:http';
 import { FlowRecord } from '../data/flow';
 import { FlowTotals } from '../storage/flowTotals';
 import { FlushFailedError } from '../storage/groupCommit';
+import { Settlement, settlement } from '../storage/settlement';
 import { encodePart } from './hopBody';
 
 /** The path a member posts forwarded parts to; not part of the public API. */
@@ -36,23 +37,14 @@ function rowMaxBytes(r: FlowRecord): number {
 /** A member that has not accepted a connection within this is unreachable: nothing was sent to it. */
 const CONNECT_TIMEOUT_MS = 1000;
 
-interface Forward {
+interface Forward extends Settlement {
   part: FlowTotals;
   bytes: number;
   timer?: NodeJS.Timeout;
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
 }
 
 function newForward(): Forward {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { part: new FlowTotals(), bytes: 64, done, resolve, reject };
+  return { ...settlement(), part: new FlowTotals(), bytes: 64 };
 }
 
 /** How a forward ended, before its callers are answered. */

@@ -1,5 +1,6 @@
 import { FlowRecord } from '../data/flow';
 import { FlowTotals } from './flowTotals';
+import { Settlement, settlement } from './settlement';
 
 /** How long callers a flush answered take at most to come back with their next records (docs/benchmarks.md). */
 const REJOIN_MS = 20;
@@ -37,26 +38,17 @@ export interface FlushReport {
   error?: unknown;
 }
 
-interface Batch {
+interface Batch extends Settlement {
   totals: FlowTotals;
   /** When its first records arrived (performance.now()). */
   opened: number;
   due: boolean;
   timer?: NodeJS.Timeout;
   deadline?: NodeJS.Timeout;
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
 }
 
 function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { totals: new FlowTotals(), opened: performance.now(), due: false, done, resolve, reject };
+  return { ...settlement(), totals: new FlowTotals(), opened: performance.now(), due: false };
 }
 
 /**
