@@ -8,9 +8,11 @@ import { describeError } from './logger';
 import { createApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
+import { FlowReads } from './reads/flowReads';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 import { RetentionSweep } from './storage/retentionSweep';
+import { RollupCoverage } from './storage/rollupCoverage';
 
 /** Logs a background operation's report: as an error with its cause when it failed, else at `level`. */
 function logOutcome(logger: Logger, what: string, { error, ...report }: { error?: unknown }, level: string): void {
@@ -18,10 +20,14 @@ function logOutcome(logger: Logger, what: string, { error, ...report }: { error?
   else logger.log(level, what, report);
 }
 
+/** How soon replicas see the roll-ups' coverage that `node dist/migrate.js` records. */
+const COVERAGE_RECHECK_MS = 10_000;
+
 export interface Service {
   server: http.Server;
   connection: MongoConnection;
   store: FlowStore;
+  reads: FlowReads;
   metrics: ServiceMetrics;
   /** Present when RETENTION_HOURS is set. */
   retention?: RetentionSweep;
@@ -49,24 +55,28 @@ export function createService(
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.client,
-    connection.collection,
+    connection.collections,
     {
       windowMs: settings.flushWindowMs,
       maxRecords: settings.flushMaxRecords,
       pendingMaxRecords: settings.pendingMaxRecords,
       timeoutMs: settings.flushTimeoutMs,
-      queryTimeoutMs: settings.mongodbQueryTimeoutMs,
     },
     (flush) => {
       metrics.flushed(flush);
       logOutcome(logger, 'flush', flush, 'debug');
     },
   );
+  const oldestKept = () => (settings.retentionHours > 0 ? oldestKeptHour(settings.retentionHours, now()) : 0);
+  const reads = new FlowReads(connection.collections, new RollupCoverage(connection.collections.coverage, COVERAGE_RECHECK_MS), {
+    queryTimeoutMs: settings.mongodbQueryTimeoutMs,
+    oldestKept,
+  });
   const retention =
     settings.retentionHours > 0
-      ? new RetentionSweep(connection.collection, {
+      ? new RetentionSweep(connection.collections.swept(), {
           intervalMs: settings.retentionSweepIntervalMs,
-          oldestHour: () => oldestKeptHour(settings.retentionHours, now()),
+          oldestHour: oldestKept,
           ready: () => connection.ready,
           onSweep: (sweep) => {
             metrics.swept(sweep);
@@ -88,7 +98,7 @@ export function createService(
       // outlive them by that much.
       connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
     },
-    createApp(store, () => connection.ready, settings, logger, metrics, now).callback(),
+    createApp({ store, reads }, () => connection.ready, settings, logger, metrics, now).callback(),
   );
 
   createTerminus(server, {
@@ -121,6 +131,7 @@ export function createService(
     server,
     connection,
     store,
+    reads,
     metrics,
     retention,
     start() {

@@ -14,7 +14,7 @@ import { requestLog } from './requestLog';
  * and, unless turned off, the web console. Health probes live in the HTTP server.
  */
 export function createApp(
-  store: FlowStorage,
+  storage: FlowStorage,
   storageReady: () => boolean,
   settings: Settings,
   logger: Logger,
@@ -22,7 +22,7 @@ export function createApp(
   now: () => number = Date.now,
 ): Koa {
   const app = new Koa();
-  const flows = flowRoutes(store, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
+  const flows = flowRoutes(storage, { ...settings, now, storageReady, onReadError: () => metrics.readFailed() });
   app.use(metrics.requestTimer());
   app.use(requestLog(logger));
   app.use(errorHandler(logger, settings.retryAfterSeconds));

@@ -3,15 +3,17 @@ import bodyParser from 'koa-bodyparser';
 import { Context, Middleware } from 'koa';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
 import { findExpiredRecord } from '../data/retention';
+import { FlowReads } from '../reads/flowReads';
+import { PageRequest, parseHoursRequest, parseReadRequest } from '../reads/readRequest';
 import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { ApiError } from './errors';
-import { hourTotalsJson } from './hourTotalsJson';
-import { parseReadRequest, ReadRequest } from './readRequest';
-import { totalsPage } from './totalsPage';
 
-/** What the routes need of the store; the benchmark's ceiling run passes one that stores nothing. */
-export type FlowStorage = Pick<FlowStore, 'ingest' | 'hourTotals' | 'totals'>;
+/** What the routes need of the store and of the reads; the benchmark's ceiling run passes a store that stores nothing. */
+export interface FlowStorage {
+  store: Pick<FlowStore, 'ingest'>;
+  reads: Pick<FlowReads, 'hour' | 'page' | 'latestHour'>;
+}
 
 export interface FlowRoutesOptions {
   bodyLimit: string;
@@ -34,8 +36,11 @@ const requireJson: Middleware = async (ctx, next) => {
   await next();
 };
 
-/** POST /flows ingests a batch; GET /flows answers totals. /flow is the original's path. */
-export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Router {
+/**
+ * POST /flows ingests a batch; GET /flows answers totals; GET /hours says which hours may be read. /flow is
+ * the original's path.
+ */
+export function flowRoutes({ store, reads }: FlowStorage, options: FlowRoutesOptions): Router {
   const router = new Router();
   // Requests are answered at once rather than queued for a MongoDB known to be away, and no write goes
   // out before the unique index exists: without it concurrent upserts could create duplicate keys.
@@ -67,7 +72,7 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
 
   /** The original read: every key of one hour, streamed. */
   const readHour = async (ctx: Context, hour: number) => {
-    const rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
+    const rows = await reads.hour(hour);
     // Past the first byte a failure can no longer change the status: cut the connection so the client sees
     // a truncated response instead of waiting for one that will not come.
     rows.once('error', () => {
@@ -78,13 +83,8 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
   };
 
   /** A page of totals, with a Link to the next page when there is one. */
-  const readPage = async (ctx: Context, { query, limit, after }: Extract<ReadRequest, { kind: 'page' }>) => {
-    const page = await totalsPage(
-      store.totals({ ...query, limit: limit + 1, after }),
-      query,
-      limit,
-      options.mongodbQueryTimeoutMs,
-    );
+  const readPage = async (ctx: Context, request: PageRequest) => {
+    const page = await reads.page(request);
     if (page.next) {
       const next = new URLSearchParams(ctx.querystring);
       next.set('cursor', page.next);
@@ -93,16 +93,31 @@ export function flowRoutes(store: FlowStorage, options: FlowRoutesOptions): Rout
     ctx.body = page.json;
   };
 
-  router.get(['/flows', '/flow'], async (ctx) => {
-    const read = parseReadRequest(ctx.query, options.maxQueryHours);
-    requireStorage();
-    ctx.type = 'application/json';
+  /** Reports a read that MongoDB failed; errors of the client's own are not the store's. */
+  const counted = async (read: () => Promise<void>) => {
     try {
-      await (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read));
+      await read();
     } catch (err) {
       if (!(err instanceof ApiError)) options.onReadError();
       throw err;
     }
+  };
+
+  router.get(['/flows', '/flow'], async (ctx) => {
+    const read = parseReadRequest(ctx.query, options.maxQueryHours);
+    requireStorage();
+    ctx.type = 'application/json';
+    await counted(() => (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read)));
+  });
+
+  /** What a client needs to pick hours: the latest hour with data, and the longest range a read may span. */
+  router.get('/hours', async (ctx) => {
+    const { until } = parseHoursRequest(ctx.query);
+    requireStorage();
+    await counted(async () => {
+      const latest = await reads.latestHour(until);
+      ctx.body = { latest: latest ?? null, max_query_hours: options.maxQueryHours };
+    });
   });
 
   return router;

@@ -8,8 +8,8 @@ export interface KeyTotals {
 }
 
 /** Adds exactly: stays a number while the sum is a safe integer, becomes a bigint past 2^53 - 1. */
-export function addExact(sum: number | bigint, value: number): number | bigint {
-  if (typeof sum === 'bigint') return sum + BigInt(value);
+export function addExact(sum: number | bigint, value: number | bigint): number | bigint {
+  if (typeof sum === 'bigint' || typeof value === 'bigint') return BigInt(sum) + BigInt(value);
   const result = sum + value;
   return Number.isSafeInteger(result) ? result : BigInt(sum) + BigInt(value);
 }

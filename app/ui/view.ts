@@ -1,9 +1,10 @@
+import { MAX_FILTER_VALUES, MAX_PAGE_ROWS, NAME_FIELDS, NameField, SORT_TOTALS } from '../api/constants';
 import { Hours, MAX_HOUR } from './hours';
 
-export const FIELDS = ['src_app', 'dest_app', 'vpc_id'] as const;
-export type Field = (typeof FIELDS)[number];
+export const FIELDS = NAME_FIELDS;
+export type Field = NameField;
 export const fieldNames: Record<Field, string> = { src_app: 'Source app', dest_app: 'Destination app', vpc_id: 'VPC' };
-export const METRICS = ['bytes', 'bytes_tx', 'bytes_rx'] as const;
+export const METRICS = SORT_TOTALS;
 export type Metric = (typeof METRICS)[number];
 
 /** Everything a view shows, all of it in the page's URL. */
@@ -26,7 +27,7 @@ export interface View {
 export type Requested = Omit<View, 'hours'> & { hours?: Hours };
 
 const defaults = { by: [...FIELDS], sort: 'bytes' as Metric, top: 10, rows: 25 };
-export const LIMITS = { top: 50, rows: 10_000, values: 100 };
+export const LIMITS = { top: 50, rows: MAX_PAGE_ROWS, values: MAX_FILTER_VALUES };
 
 /** A URL parameter the console cannot show, named so the page can say which. */
 export class BadParameter extends Error {

@@ -19,12 +19,10 @@ const { value: settings, error } = settingsSchema.validate({
 });
 if (error) throw error;
 
-const store = {
-  ingest: () => Promise.resolve(),
-  hourTotals: () => {
-    throw new Error('the ceiling server stores nothing');
-  },
+const nothing = () => {
+  throw new Error('the ceiling server stores nothing');
 };
-const app = createApp(store, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
+const storage = { store: { ingest: () => Promise.resolve() }, reads: { hour: nothing, page: nothing, latestHour: nothing } };
+const app = createApp(storage, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
 http.createServer(app.callback()).listen(settings.port, settings.host);
 process.on('SIGTERM', () => process.exit(0));
