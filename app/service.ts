@@ -1,11 +1,15 @@
 import http from 'node:http';
+import bytes from 'bytes';
 import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
+import { createAuthenticator } from './auth/authenticator';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
 import { describeError } from './logger';
-import { createApp } from './server/app';
+import { FlowRouter } from './routing/flowRouter';
+import { Membership } from './routing/members';
+import { createApp, createHopApp, createMetricsApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
 import { FlowReads } from './reads/flowReads';
@@ -25,12 +29,18 @@ const COVERAGE_RECHECK_MS = 10_000;
 
 export interface Service {
   server: http.Server;
+  /** The members' own endpoint (HOP_PORT), in a fleet: the server.listen() of the caller starts it too. */
+  hopServer?: http.Server;
   connection: MongoConnection;
   store: FlowStore;
   reads: FlowReads;
+  /** Routes each record to the fleet member that owns its key; the store alone when there is no fleet. */
+  router: FlowRouter;
   metrics: ServiceMetrics;
   /** Present when RETENTION_HOURS is set. */
   retention?: RetentionSweep;
+  /** GET /metrics on METRICS_PORT, when it is set; started by its own listen(), like `server`. */
+  metricsServer?: http.Server;
   /** Connects to MongoDB and starts the retention sweep; the server is started by its own listen(). */
   start(): void;
   /** Stops the sweep, writes everything pending, and releases MongoDB: the end of a shutdown. */
@@ -50,8 +60,12 @@ export function createService(
   now: () => number = Date.now,
 ): Service {
   const connection = new MongoConnection(settings, logger);
-  // The gauge reads the store only when scraped, by which time it exists.
-  const metrics = new ServiceMetrics(() => store.pendingRecords);
+  const membership = new Membership(settings, logger);
+  // The gauges read the router and the fleet only when scraped, by which time both exist.
+  const metrics = new ServiceMetrics(
+    () => router.pendingRecords,
+    () => membership.view.members,
+  );
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.client,
@@ -72,6 +86,21 @@ export function createService(
     queryTimeoutMs: settings.mongodbQueryTimeoutMs,
     oldestKept,
   });
+  const router = new FlowRouter(
+    store,
+    membership,
+    {
+      windowMs: settings.hopWindowMs,
+      timeoutMs: settings.hopTimeoutMs,
+      maxKeys: settings.maxRecordsPerBatch,
+      maxBytes: bytes.parse(settings.bodyLimit) ?? Number.MAX_SAFE_INTEGER,
+      pendingMaxRecords: settings.pendingMaxRecords,
+    },
+    (hop) => {
+      metrics.hopped(hop);
+      if (hop.outcome !== 'acknowledged') logger.warn('forward not acknowledged by its member', hop);
+    },
+  );
   const retention =
     settings.retentionHours > 0
       ? new RetentionSweep(connection.collections.swept(), {
@@ -84,22 +113,39 @@ export function createService(
           },
         })
       : undefined;
+  const serve = (listener: http.RequestListener) =>
+    http.createServer(
+      {
+        headersTimeout: settings.httpHeadersTimeoutMs,
+        requestTimeout: settings.httpRequestTimeoutMs,
+        keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
+        // Node enforces the two timeouts above only when it checks, every 30 s by default: a slow client could
+        // outlive them by that much.
+        connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
+      },
+      listener,
+    );
+  // Throws when the tokens file cannot be read at start: there is no previous set of clients to keep.
+  const authenticator = createAuthenticator(settings, logger);
+  const server = serve(createApp(reads, router, () => connection.ready, settings, logger, metrics, { authenticator, now }).callback());
+  const hopServer = membership.isFleet
+    ? serve(createHopApp(router, () => connection.ready, settings, logger, metrics, now).callback())
+    : undefined;
+  const metricsServer = settings.metricsPort ? http.createServer(createMetricsApp(metrics).callback()) : undefined;
+  if (metricsServer) frontDoor(metricsServer, []);
   const close = async () => {
+    membership.stop();
+    metricsServer?.close();
+    authenticator?.close();
     await retention?.stop();
+    // Parts still arriving are refused before anything of them is queued, so their senders write them.
+    const hopClosed = new Promise<void>((resolve) => (hopServer?.listening ? hopServer.close(() => resolve()) : resolve()));
+    hopServer?.closeIdleConnections();
     await store.drain();
+    await hopClosed;
+    router.close();
     await connection.close();
   };
-  const server = http.createServer(
-    {
-      headersTimeout: settings.httpHeadersTimeoutMs,
-      requestTimeout: settings.httpRequestTimeoutMs,
-      keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
-      // Node enforces the two timeouts above only when it checks, every 30 s by default: a slow client could
-      // outlive them by that much.
-      connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
-    },
-    createApp({ store, reads }, () => connection.ready, settings, logger, metrics, now).callback(),
-  );
 
   createTerminus(server, {
     healthChecks: {
@@ -111,12 +157,17 @@ export function createService(
       verbatim: true,
     },
     signals,
-    // Readiness already fails; give load balancers time to stop routing here before refusing connections.
-    beforeShutdown: () => sleep(settings.shutdownDelayMs),
+    // Readiness already fails, and this member stops owning keys; give load balancers and the other members
+    // time to stop sending here before refusing connections.
+    beforeShutdown: async () => {
+      membership.leave();
+      await sleep(settings.shutdownDelayMs);
+    },
     timeout: settings.shutdownTimeoutMs,
     // Requests still open have had their answers; write whatever is left, then release MongoDB.
     onSignal: async () => {
-      logger.info('shutting down', { pendingRecords: store.pendingRecords });
+      logger.info('shutting down', { pendingRecords: router.pendingRecords });
+      router.flush();
       await close();
     },
     onShutdown: async () => logger.info('shutdown complete'),
@@ -129,13 +180,17 @@ export function createService(
 
   return {
     server,
+    hopServer,
     connection,
     store,
     reads,
+    router,
     metrics,
     retention,
+    metricsServer,
     start() {
       connection.start();
+      membership.start();
       retention?.start();
     },
     close,

@@ -1,30 +1,6 @@
 #!/usr/bin/env bash
 # Chromium for the browser tests (test/browser): prints the binary's path, installing Debian's chromium
-# package with apt-get first when it is missing (as root). CHROMIUM=/path/to/chrome uses another build.
-# playwright-core drives it; Playwright's own browser download cannot reach its servers from here.
+# package first when it is missing (as root). CHROMIUM=/path/to/chrome uses another build. playwright-core
+# drives it; Playwright's own browser download cannot reach its servers from here.
 set -euo pipefail
-
-cache=${FAS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fas}
-
-found() {
-  local bin
-  for bin in "${CHROMIUM:-}" /usr/bin/chromium; do
-    if [ -n "$bin" ] && [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  done
-  return 1
-}
-
-found && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-  echo "chromium.sh: Chromium is missing; install it as root (Debian: apt-get install chromium) or set CHROMIUM" >&2
-  exit 1
-fi
-# Test files start in parallel: one of them installs, the others wait for it.
-mkdir -p "$cache"
-exec 9>"$cache/chromium.lock"
-flock 9
-found && exit 0
-echo "chromium.sh: installing Debian's chromium (first run only)" >&2
-apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
-found
+exec "$(dirname "${BASH_SOURCE[0]}")/debian-tool.sh" chromium chromium "${CHROMIUM:-}"

@@ -1,8 +1,8 @@
 // Screenshots of the console for the README: the built service on its own MongoDB (MONGODB_URI, or an
 // embedded one), a day of made-up traffic between the apps of a small shop, Debian's Chromium.
 //
-//   npm run build && node scripts/console-screenshot.mjs [DIR]     writes DIR/console.png and
-//                                                                 DIR/console-narrow-dark.png (DIR: docs)
+//   npm run build && node scripts/console-screenshot.mjs [DIR]     writes DIR/console.png,
+//                                           DIR/console-narrow-dark.png and DIR/console-drill-down.png (DIR: docs)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -38,17 +38,22 @@ const calls = [
   ['cart', 'session-cache', 'vpc-shop', 0.3e9, 0.5e9],
 ];
 
-/** A day of flows ending at `last`: busier in the afternoon (UTC), a little noise, ten agents per call and hour. */
-function day(last) {
+/**
+ * Two days of flows up to now, the current hour as far as it has gone: busier in the afternoon (UTC), a
+ * little noise, ten agents per call and hour, and a search that grows by half from one day to the next.
+ */
+function days(now) {
   let seed = 20_240_601;
   const noise = () => 0.8 + 0.4 * ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+  const hour = Math.floor(now / 3_600_000);
   const flows = [];
-  for (let hour = last - 23; hour <= last; hour += 1) {
-    const load = 0.35 + 0.65 * Math.sin((Math.PI * ((hour % 24) + 18)) / 24) ** 2;
+  for (let h = hour - 47; h <= hour; h += 1) {
+    const load = (0.35 + 0.65 * Math.sin((Math.PI * ((h % 24) + 18)) / 24) ** 2) * (h < hour ? 1 : (now / 3_600_000) % 1);
     for (const [src_app, dest_app, vpc_id, tx, rx] of calls) {
+      const growth = /search/.test(src_app + dest_app) && h > hour - 24 ? 1.5 : 1;
       for (let agent = 0; agent < 10; agent += 1) {
-        const bytes = (total) => Math.round((total * load * noise()) / 10);
-        flows.push({ src_app, dest_app, vpc_id, bytes_tx: bytes(tx), bytes_rx: bytes(rx), hour });
+        const bytes = (total) => Math.round((total * load * growth * noise()) / 10);
+        flows.push({ src_app, dest_app, vpc_id, bytes_tx: bytes(tx), bytes_rx: bytes(rx), hour: h });
       }
     }
   }
@@ -67,21 +72,36 @@ const browser = await chromium.launch({
   args: JSON.parse(readFileSync(join(root, 'scripts/chromium-flags.json'), 'utf8')),
 });
 try {
-  const last = Math.floor(Date.now() / 3_600_000) - 1;
-  const res = await fetch(`${url}/flows`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(day(last)),
-  });
-  if (res.status !== 200) throw new Error(`POST /flows answered ${res.status}: ${await res.text()}`);
+  const flows = days(Date.now());
+  // In batches an agent might send: one flush of them all may take FerretDB longer than FLUSH_TIMEOUT_MS.
+  for (let i = 0; i < flows.length; i += 1000) {
+    const res = await fetch(`${url}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(flows.slice(i, i + 1000)),
+    });
+    if (res.status !== 200) throw new Error(`POST /flows answered ${res.status}: ${await res.text()}`);
+  }
+  const shown = (page) => page.locator('#results:not([hidden])[aria-busy="false"]').waitFor({ timeout: 30_000 });
   const shots = [
-    ['console.png', { viewport: { width: 1280, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' }],
-    ['console-narrow-dark.png', { viewport: { width: 400, height: 900 }, colorScheme: 'dark', reducedMotion: 'reduce' }],
+    ['console.png', { viewport: { width: 1280, height: 900 }, colorScheme: 'light' }, async () => {}],
+    ['console-narrow-dark.png', { viewport: { width: 400, height: 900 }, colorScheme: 'dark' }, async () => {}],
+    // The default view, split by destination and compared with the day before, then a click on a source.
+    ['console-drill-down.png', { viewport: { width: 1280, height: 900 }, colorScheme: 'light' }, async (page) => {
+      await page.selectOption('#split', 'dest_app');
+      await shown(page);
+      await page.check('#compare');
+      await shown(page);
+      await page.locator('#talkers tbody td:first-child a', { hasText: /^api-gateway$/ }).first().click();
+      await page.locator('#back:not([hidden])').waitFor({ timeout: 30_000 });
+      await shown(page);
+    }],
   ];
-  for (const [file, options] of shots) {
+  for (const [file, options, steps] of shots) {
     const page = await browser.newPage(options);
-    await page.goto(`${url}/?from=${last - 23}&to=${last}`);
-    await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await page.goto(`${url}/`);
+    await shown(page);
+    await steps(page);
     await page.screenshot({ path: join(out, file), fullPage: true });
     await page.close();
     console.error(`wrote ${join(out, file)}`);

@@ -58,6 +58,7 @@ start() {
   start_server "ferretdb.sh: FerretDB" "$dir/ferretdb.log" "$dir/ferretdb.pid" "$port" \
     "$bin" --handler=sqlite --sqlite-url="file:$dir/data/?_pragma=synchronous(normal)" --listen-addr="127.0.0.1:$port" \
     --telemetry=disable --debug-addr=- --state-dir="$dir" --log-level=warn
+  echo "mongodb://127.0.0.1:$port/"
 }
 
 case "${1:-}" in

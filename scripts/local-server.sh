@@ -1,8 +1,8 @@
-# Sourced by scripts/ferretdb.sh and scripts/mongo-java-server.sh: a MongoDB-wire server of the project's own,
-# started in the background on loopback and stopped by the PID it recorded.
+# Sourced by the scripts that run a server of the project's own (scripts/ferretdb.sh, mongo-java-server.sh,
+# postgres.sh, influxdb.sh): started in the background on loopback and stopped by the PID it recorded.
 
-# start_server NAME LOG PIDFILE PORT COMMAND... : runs COMMAND with its output in LOG and its PID in PIDFILE,
-# waits until 127.0.0.1:PORT accepts connections and prints the MongoDB URI; on failure prints LOG and exits.
+# start_server NAME LOG PIDFILE PORT COMMAND... : runs COMMAND with its output in LOG and its PID in PIDFILE and
+# waits until 127.0.0.1:PORT accepts connections; on failure prints LOG and exits.
 start_server() {
   local name=$1 log=$2 pidfile=$3 port=$4 pid
   shift 4
@@ -10,10 +10,7 @@ start_server() {
   pid=$!
   echo "$pid" >"$pidfile"
   for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/"
-      return
-    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done

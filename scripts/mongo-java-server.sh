@@ -49,6 +49,7 @@ start() {
   # shellcheck disable=SC2086 # the options are words for java
   start_server "mongo-java-server.sh: the server" "$dir/mongo-java-server.log" "$dir/mongo-java-server.pid" "$port" \
     java $java_opts -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$jar" 127.0.0.1 "$port"
+  echo "mongodb://127.0.0.1:$port/"
 }
 
 case "${1:-}" in

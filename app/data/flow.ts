@@ -55,9 +55,10 @@ export interface RecordProblem {
   message: string;
 }
 
-const RECORD_FIELDS = 6;
+/** The fields of a record, each exactly once. */
+export const RECORD_FIELDS = 6;
 
-function isName(value: unknown): boolean {
+export function isName(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length > 0 &&
@@ -66,7 +67,7 @@ function isName(value: unknown): boolean {
   );
 }
 
-function isCount(value: unknown, max: number): boolean {
+export function isCount(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
 }
 

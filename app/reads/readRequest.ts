@@ -18,6 +18,9 @@ import { PositionValue, TotalsQuery } from './totalsQuery';
 
 const PARAMETERS = ['hour', 'from', 'to', ...NAME_FIELDS, 'by', 'sort', 'limit', 'cursor'];
 
+/** The most characters of an unknown parameter's name an error repeats. */
+const MAX_NAMED_CHARS = 64;
+
 /** A page of totals asked for: the read, the rows a page holds, and where the page starts. */
 export interface PageRequest {
   query: TotalsQuery;
@@ -109,7 +112,7 @@ function dimensions(text: string | undefined, oneHour: boolean): Dimension[] {
   const names = text.split(',');
   for (const name of names) {
     if (!(DIMENSIONS as readonly string[]).includes(name)) {
-      throw invalid('by', `by takes a comma-separated list of ${DIMENSIONS.join(', ')}; got ${JSON.stringify(name)}`);
+      throw invalid('by', `by takes a comma-separated list of ${DIMENSIONS.join(', ')}`);
     }
   }
   if (new Set(names).size !== names.length) throw invalid('by', 'by names a field more than once');
@@ -130,11 +133,23 @@ function limit(text: string | undefined): number {
   return rows;
 }
 
+/**
+ * Whether a read costs every document of its hours, key documents or roll-ups (docs/reads.md): all do but a
+ * page of one hour's whole keys in key order, which the index answers with about `limit` keys.
+ */
+export function readsWholeHours(read: ReadRequest): boolean {
+  if (read.kind === 'hour') return true;
+  const { from, to, sort, by } = read.query;
+  return from !== to || sort !== undefined || by.length !== DIMENSIONS.length;
+}
+
 /** Unknown parameters are refused, so a typo never widens a read. */
 function refuseUnknown(query: ParsedUrlQuery, known: readonly string[]): void {
   const unknown = Object.keys(query).find((name) => !known.includes(name));
   if (unknown !== undefined) {
-    throw invalid(unknown, `unknown query parameter ${JSON.stringify(unknown)}; known: ${known.join(', ')}`);
+    // Named for the client, but never more of the request than a parameter name needs.
+    const name = unknown.length > MAX_NAMED_CHARS ? `${unknown.slice(0, MAX_NAMED_CHARS)}…` : unknown;
+    throw invalid(name, `unknown query parameter ${JSON.stringify(name)}; known: ${known.join(', ')}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Middleware } from 'koa';
+import { Context, Middleware } from 'koa';
 import { ApiError } from '../api/apiError';
 import { MongoError } from 'mongodb';
 import { Logger } from 'winston';
@@ -13,27 +13,34 @@ interface ErrorResponse {
   status: number;
   body: Record<string, unknown>;
   retry?: boolean;
+  headers?: Record<string, string>;
 }
 
-// Errors raised by koa-bodyparser (co-body, raw-body) and @koa/router carry an HTTP status and a type.
+// Errors raised by koa-bodyparser (co-body, raw-body) and inflation, @koa/send and @koa/router carry an HTTP status
+// and a type. Their messages may hold a server path or the request itself, so none is ever shown.
 interface HttpLikeError {
   status?: number;
-  type?: string;
   code?: string;
-  message?: string;
 }
 
-const clientErrors: Record<number, string> = {
-  400: 'malformed_json',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
+/** The fixed answer to each status such a library raises. */
+const libraryErrors: Record<number, [string, string]> = {
+  400: ['malformed_body', 'the body could not be read whole'],
+  404: ['not_found', 'nothing is served at this path'],
+  405: ['method_not_allowed', 'this method is not allowed on this path; the Allow header lists those that are'],
+  413: ['payload_too_large', 'the request body exceeds the configured limit'],
+  415: ['unsupported_media_type', 'the Content-Encoding must be gzip, deflate or identity'],
 };
 
-function toResponse(err: unknown): ErrorResponse {
+/** The status and JSON body an error is answered with. */
+export function errorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) {
-    return { status: err.status, body: { error: err.code, message: err.message, ...err.details } };
+    return {
+      status: err.status,
+      body: { error: err.code, message: err.message, ...err.details },
+      retry: err.status === 503,
+      headers: err.headers,
+    };
   }
   if (err instanceof OverloadedError) {
     return { status: 503, body: { error: 'overloaded', message: err.message }, retry: true };
@@ -53,25 +60,30 @@ function toResponse(err: unknown): ErrorResponse {
       retry: true,
     };
   }
-  const { status, type, code, message } = (err ?? {}) as HttpLikeError;
+  const { status, code } = (err ?? {}) as HttpLikeError;
   if (code?.startsWith('Z_')) {
     // zlib failed to inflate a Content-Encoding: gzip/deflate/br body.
     return { status: 400, body: { error: 'malformed_body', message: 'the body could not be decompressed' } };
   }
-  if (status && clientErrors[status]) {
-    const text =
-      type === 'entity.too.large'
-        ? 'the request body exceeds the configured limit'
-        : status === 400
-          ? `malformed JSON body: ${message}`
-          : (message ?? '');
-    return { status, body: { error: clientErrors[status], message: text } };
-  }
+  const known = status === undefined ? undefined : libraryErrors[status];
+  if (known) return { status: status!, body: { error: known[0], message: known[1] } };
   return { status: 500, body: { error: 'internal', message: 'internal server error' } };
 }
 
+/** The error Node destroys a connection with when it answered 408 itself (HTTP_REQUEST_TIMEOUT_MS passed). */
+export const REQUEST_TIMEOUT_CODE = 'ERR_HTTP_REQUEST_TIMEOUT';
+
+/** The body of a 405, the same from the probes (frontDoor) as from the routes. */
+export const methodNotAllowed = () => errorResponse({ status: 405 }).body;
+
 /** Turns every error into a JSON body; 5xx are logged with their cause, never shown to the client. */
 export function errorHandler(logger: Logger, retryAfterSeconds: number): Middleware {
+  const answer = (ctx: Context, { status, body, retry, headers }: ErrorResponse) => {
+    ctx.status = status;
+    ctx.body = body;
+    if (retry) ctx.set('Retry-After', String(retryAfterSeconds));
+    if (headers) ctx.set(headers);
+  };
   return async (ctx, next) => {
     try {
       await next();
@@ -79,17 +91,18 @@ export function errorHandler(logger: Logger, retryAfterSeconds: number): Middlew
       if (ctx.body == null && ctx.status >= 400) {
         // The router answers 501 to a method no route has at all (TRACE, PROPFIND…): to the client that is
         // the same as a method this path does not have, and a 5xx would report a fault of the service.
-        if (ctx.status === 501) ctx.status = 405;
-        const message =
-          ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed on ${ctx.path}`;
-        throw new ApiError(ctx.status, clientErrors[ctx.status] ?? 'error', message);
+        answer(ctx, errorResponse({ status: ctx.status === 501 ? 405 : ctx.status }));
       }
     } catch (err) {
-      const { status, body, retry } = toResponse(err);
-      ctx.status = status;
-      ctx.body = body;
-      if (retry) ctx.set('Retry-After', String(retryAfterSeconds));
-      if (status >= 500) logger.error('request failed', { method: ctx.method, path: ctx.path, ...describeError(err) });
+      // The body's reader failed because Node cut the connection: the log and the metrics say 408, as the
+      // client saw.
+      if ((ctx.req.socket.errored as { code?: string } | null)?.code === REQUEST_TIMEOUT_CODE) {
+        ctx.status = 408;
+        return;
+      }
+      const response = errorResponse(err);
+      answer(ctx, response);
+      if (response.status >= 500) logger.error('request failed', { method: ctx.method, path: ctx.path, ...describeError(err) });
     }
   };
 }

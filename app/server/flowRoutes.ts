@@ -1,73 +1,68 @@
 import Router from '@koa/router';
-import bodyParser from 'koa-bodyparser';
-import { Context, Middleware } from 'koa';
+import { Context } from 'koa';
+import { Authenticator } from '../auth/authenticator';
+import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
-import { findExpiredRecord } from '../data/retention';
+import { findHourOutsideWindow, HourLimits } from '../data/retention';
 import { FlowReads } from '../reads/flowReads';
-import { PageRequest, parseHoursRequest, parseReadRequest } from '../reads/readRequest';
-import { FlowStore } from '../storage/flowStore';
+import { PageRequest, parseHoursRequest, parseReadRequest, readsWholeHours } from '../reads/readRequest';
+import { FlowRouter } from '../routing/flowRouter';
 import { StorageUnavailableError } from '../storage/mongoConnection';
+import { BatchBody, batchBody } from './batchBody';
+import { requireScope } from './authorization';
 import { ApiError } from './errors';
+import { ReadSlots } from './readSlots';
 
-/** What the routes need of the store and of the reads; the benchmark's ceiling run passes a store that stores nothing. */
-export interface FlowStorage {
-  store: Pick<FlowStore, 'ingest'>;
-  reads: Pick<FlowReads, 'hour' | 'page' | 'latestHour'>;
-}
+/** What the routes read. */
+export type FlowReading = Pick<FlowReads, 'hour' | 'page' | 'latestHour'>;
 
-export interface FlowRoutesOptions {
+/** What writes the records; the benchmark's ceiling run passes one that stores nothing. */
+export type FlowWriter = Pick<FlowRouter, 'ingest'>;
+
+export interface FlowRoutesOptions extends HourLimits {
   bodyLimit: string;
   maxRecordsPerBatch: number;
-  mongodbQueryTimeoutMs: number;
   maxQueryHours: number;
-  retentionHours: number;
-  /** The clock that says which hours are past retention. */
+  /** Reads that cost whole hours running at once, at most. */
+  maxConcurrentReads: number;
+  /** The clock that says which hours are in the accepted window. */
   now: () => number;
   /** False while MongoDB is unreachable or its indexes are not ensured. */
   storageReady: () => boolean;
   /** Called when a read from MongoDB fails, before or after the first byte is sent. */
   onReadError: () => void;
+  /** Called when a POST's records are acknowledged, with the client that sent them when auth is on. */
+  onIngested: (records: number, client: string | undefined) => void;
+  /** Who may read and write; undefined when authentication is off. */
+  authenticator?: Authenticator;
 }
-
-const requireJson: Middleware = async (ctx, next) => {
-  if (!ctx.is('application/json')) {
-    throw new ApiError(415, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)');
-  }
-  await next();
-};
 
 /**
  * POST /flows ingests a batch; GET /flows answers totals; GET /hours says which hours may be read. /flow is
  * the original's path.
  */
-export function flowRoutes({ store, reads }: FlowStorage, options: FlowRoutesOptions): Router {
+export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: FlowRoutesOptions): Router {
   const router = new Router();
   // Requests are answered at once rather than queued for a MongoDB known to be away, and no write goes
   // out before the unique index exists: without it concurrent upserts could create duplicate keys.
   const requireStorage = () => {
     if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
   };
-  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, strict: true });
-
-  router.post(['/flows', '/flow'], requireJson, parseJson, async (ctx) => {
-    const body: unknown = ctx.request.body;
-    if (!Array.isArray(body)) {
-      throw new ApiError(400, 'invalid_body', 'the body must be a JSON array of flow records');
-    }
-    if (body.length > options.maxRecordsPerBatch) {
-      throw new ApiError(413, 'too_many_records', `a batch holds at most ${options.maxRecordsPerBatch} records`, {
-        records: body.length,
-      });
-    }
-    const records = body as FlowRecord[];
-    const problem = findInvalidRecord(body) ?? findExpiredRecord(records, options.retentionHours, options.now());
+  router.post(['/flows', '/flow'], requireScope(options.authenticator, 'write'), batchBody(options), async (ctx) => {
+    // Its size and shape were checked as it was read.
+    const { records, bytes, keys } = ctx.state.batch as BatchBody;
+    const problem =
+      findInvalidRecord(records) ??
+      findDuplicateKey(bytes, records.length, keys) ??
+      findHourOutsideWindow(records as FlowRecord[], options, options.now());
     if (problem) {
       throw new ApiError(400, 'invalid_record', problem.message, { index: problem.index, field: problem.field });
     }
-    ctx.state.records = body.length;
+    ctx.state.records = records.length;
     requireStorage();
-    await store.ingest(records);
-    ctx.body = { accepted: body.length };
+    await writer.ingest(records as FlowRecord[]);
+    options.onIngested(records.length, ctx.state.client);
+    ctx.body = { accepted: records.length };
   });
 
   /** The original read: every key of one hour, streamed. */
@@ -103,15 +98,19 @@ export function flowRoutes({ store, reads }: FlowStorage, options: FlowRoutesOpt
     }
   };
 
-  router.get(['/flows', '/flow'], async (ctx) => {
+  const readSlots = new ReadSlots(options.maxConcurrentReads);
+
+  router.get(['/flows', '/flow'], requireScope(options.authenticator, 'read'), async (ctx) => {
     const read = parseReadRequest(ctx.query, options.maxQueryHours);
     requireStorage();
+    // Held until the response is over: a whole hour's stream reads MongoDB until its last byte is sent.
+    if (readsWholeHours(read)) ctx.res.once('close', readSlots.take());
     ctx.type = 'application/json';
     await counted(() => (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read)));
   });
 
   /** What a client needs to pick hours: the latest hour with data, and the longest range a read may span. */
-  router.get('/hours', async (ctx) => {
+  router.get('/hours', requireScope(options.authenticator, 'read'), async (ctx) => {
     const { until } = parseHoursRequest(ctx.query);
     requireStorage();
     await counted(async () => {

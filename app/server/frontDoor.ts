@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { methodNotAllowed } from './errors';
 import { setSecurityHeaders } from './securityHeaders';
 
 /**
@@ -13,7 +14,7 @@ export function frontDoor(server: http.Server, probePaths: readonly string[]): v
     setSecurityHeaders(res);
     if (probePaths.includes(req.url ?? '') && req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${req.url}` }));
+      res.end(JSON.stringify(methodNotAllowed()));
       return;
     }
     for (const handler of handlers) handler.call(server, req, res);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HopReport } from '../routing/peerLink';
 import { FlushReport } from '../storage/groupCommit';
 import { SweepReport } from '../storage/retentionSweep';
 
@@ -30,7 +31,8 @@ export class ServiceMetrics {
 
   private readonly flowsIngested = new Counter({
     name: 'fas_flows_ingested_total',
-    help: 'Flow records acknowledged by MongoDB',
+    help: 'Flow records acknowledged by MongoDB and answered 200, by client when authentication is on',
+    labelNames: ['client'] as const,
     registers: [this.registry],
   });
 
@@ -70,7 +72,55 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(pendingRecords: () => number) {
+  private readonly forwards = new Counter({
+    name: 'fas_hop_forwards_total',
+    help: 'Parts forwarded to the members that own their keys, by outcome: acknowledged there, written here instead because the member was unreachable or refused it, or failed (may have been applied)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly forwardedRecords = new Counter({
+    name: 'fas_hop_forwarded_records_total',
+    help: 'Records in the parts forwarded to other members, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly receivedParts = new Counter({
+    name: 'fas_hop_received_parts_total',
+    help: 'Parts other members forwarded here and this member acknowledged',
+    registers: [this.registry],
+  });
+
+  private readonly receivedRecords = new Counter({
+    name: 'fas_hop_received_records_total',
+    help: 'Records in the parts other members forwarded here and this member acknowledged',
+    registers: [this.registry],
+  });
+
+  private readonly notOwnedKeys = new Counter({
+    name: 'fas_hop_not_owned_keys_total',
+    help: 'Keys of forwarded parts this member does not own in its view of the fleet, written anyway',
+    registers: [this.registry],
+  });
+
+  constructor(pendingRecords: () => number, fleet: () => readonly string[] = () => []) {
+    new Gauge({
+      name: 'fas_fleet_members',
+      help: 'Members of the fleet as this member sees them',
+      registers: [this.registry],
+      collect() {
+        this.set(fleet().length);
+      },
+    });
+    new Gauge({
+      name: 'fas_fleet_view',
+      help: 'A hash of the member list this member sees: members that agree show the same value',
+      registers: [this.registry],
+      collect() {
+        this.set(viewHash(fleet()));
+      },
+    });
     new Gauge({
       name: 'fas_pending_records',
       help: 'Records accepted and not yet acknowledged by MongoDB',
@@ -90,20 +140,40 @@ export class ServiceMetrics {
     return new Histogram({ name, help, buckets, registers: [this.registry] });
   }
 
-  /** For the group commit's onFlush: sizes and duration of every flush, acknowledged records, failures. */
+  /** For the group commit's onFlush: sizes and duration of every flush, failures. */
   flushed(report: FlushReport): void {
     this.flushRecords.observe(report.records);
     this.flushKeys.observe(report.keys);
     if (report.upserts !== undefined) this.flushUpserts.observe(report.upserts);
     this.flushSeconds.observe(report.durationMs / 1000);
-    if (report.error === undefined) this.flowsIngested.inc(report.records);
-    else this.mongoErrors.inc({ operation: 'flush' });
+    if (report.error !== undefined) this.mongoErrors.inc({ operation: 'flush' });
+  }
+
+  /**
+   * For a POST answered 200. The client label is a name from the tokens file or a service account's, never
+   * free text, so it stays bounded; without authentication the series has no label.
+   */
+  ingested(records: number, client: string | undefined): void {
+    this.flowsIngested.inc(client === undefined ? {} : { client }, records);
   }
 
   /** For the retention sweep: what it deleted, and its failures. */
   swept(report: SweepReport): void {
     this.retentionDeleted.inc(report.deleted);
     if (report.error !== undefined) this.mongoErrors.inc({ operation: 'retention' });
+  }
+
+  /** For the router: each forward to another member and how it ended. */
+  hopped(report: HopReport): void {
+    this.forwards.inc({ outcome: report.outcome });
+    this.forwardedRecords.inc({ outcome: report.outcome }, report.records);
+  }
+
+  /** For the parts route: a part another member forwarded, acknowledged here. */
+  partReceived(records: number, notOwned: number): void {
+    this.receivedParts.inc();
+    this.receivedRecords.inc(records);
+    this.notOwnedKeys.inc(notOwned);
   }
 
   readFailed(): void {
@@ -148,4 +218,11 @@ export class ServiceMetrics {
     });
     return router;
   }
+}
+
+/** A 31-bit hash of a member list: a gauge value, exact as a double, equal for equal lists. */
+function viewHash(members: readonly string[]): number {
+  let hash = 0;
+  for (const c of members.join('\n')) hash = (Math.imul(hash, 31) + c.charCodeAt(0)) | 0;
+  return hash & 0x7fffffff;
 }

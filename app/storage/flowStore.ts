@@ -35,6 +35,11 @@ export class FlowStore {
     return this.commits.add(records);
   }
 
+  /** As ingest, for records already summed by key. */
+  ingestTotals(part: FlowTotals): Promise<void> {
+    return this.commits.addTotals(part);
+  }
+
   /** Writes everything pending and refuses new records. */
   drain(): Promise<void> {
     return this.commits.drain();

@@ -20,20 +20,28 @@ export class FlowTotals {
   records = 0;
 
   add(records: readonly FlowRecord[]): void {
-    for (const r of records) {
-      const id = flowKeyId(r);
-      const totals = this.byKey.get(id);
-      if (totals) {
-        totals.bytesTx = addExact(totals.bytesTx, r.bytes_tx);
-        totals.bytesRx = addExact(totals.bytesRx, r.bytes_rx);
-      } else {
-        this.byKey.set(id, {
-          key: { hour: r.hour, src_app: r.src_app, dest_app: r.dest_app, vpc_id: r.vpc_id },
-          bytesTx: r.bytes_tx,
-          bytesRx: r.bytes_rx,
-        });
-      }
-    }
+    for (const r of records) this.addKey(flowKeyId(r), r, r.bytes_tx, r.bytes_rx);
     this.records += records.length;
+  }
+
+  /** Adds totals already summed elsewhere (records forwarded by another member), and the records they hold. */
+  merge(other: FlowTotals): void {
+    other.byKey.forEach((t, id) => this.addKey(id, t.key, t.bytesTx, t.bytesRx));
+    this.records += other.records;
+  }
+
+  /** Adds one key's totals; the caller counts the records they hold. */
+  addKey(id: string, key: FlowKey, bytesTx: number | bigint, bytesRx: number | bigint): void {
+    const totals = this.byKey.get(id);
+    if (totals) {
+      totals.bytesTx = addExact(totals.bytesTx, bytesTx);
+      totals.bytesRx = addExact(totals.bytesRx, bytesRx);
+    } else {
+      this.byKey.set(id, {
+        key: { hour: key.hour, src_app: key.src_app, dest_app: key.dest_app, vpc_id: key.vpc_id },
+        bytesTx,
+        bytesRx,
+      });
+    }
   }
 }

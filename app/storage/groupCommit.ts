@@ -1,6 +1,9 @@
 import { FlowRecord } from '../data/flow';
 import { FlowTotals } from './flowTotals';
 
+/** How long callers a flush answered take at most to come back with their next records (docs/benchmarks.md). */
+const REJOIN_MS = 20;
+
 /** The pending cap would be exceeded: the caller should retry later. */
 export class OverloadedError extends Error {}
 /** The store is draining for shutdown and takes no new records. */
@@ -38,6 +41,8 @@ export interface FlushReport {
 
 interface Batch {
   totals: FlowTotals;
+  /** When its first records arrived (performance.now()). */
+  opened: number;
   due: boolean;
   timer?: NodeJS.Timeout;
   deadline?: NodeJS.Timeout;
@@ -53,7 +58,7 @@ function newBatch(): Batch {
     resolve = res;
     reject = rej;
   });
-  return { totals: new FlowTotals(), due: false, done, resolve, reject };
+  return { totals: new FlowTotals(), opened: performance.now(), due: false, done, resolve, reject };
 }
 
 /**
@@ -79,11 +84,20 @@ export class GroupCommit {
 
   /** Resolves once the records are durably written; all of them land in the same flush. */
   add(records: readonly FlowRecord[]): Promise<void> {
+    return this.enqueue(records.length, (totals) => totals.add(records));
+  }
+
+  /** As add, for records already summed by key (forwarded by another member). */
+  addTotals(part: FlowTotals): Promise<void> {
+    return this.enqueue(part.records, (totals) => totals.merge(part));
+  }
+
+  private enqueue(records: number, addTo: (totals: FlowTotals) => void): Promise<void> {
     if (this.closed) throw new StoreClosedError('shutting down');
-    if (this.pending + records.length > this.options.pendingMaxRecords) {
+    if (this.pending + records > this.options.pendingMaxRecords) {
       throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
     }
-    if (records.length === 0) return Promise.resolve();
+    if (records === 0) return Promise.resolve();
 
     // Queued batches are never in flight, so the newest one takes records until it is full, even once its
     // window has passed: whatever arrives while a flush is in flight goes out in the very next flush.
@@ -95,8 +109,8 @@ export class GroupCommit {
       open.timer = setTimeout(() => this.markDue(open), this.options.windowMs);
       open.deadline = setTimeout(() => this.expire(open), this.options.timeoutMs);
     }
-    batch.totals.add(records);
-    this.pending += records.length;
+    addTo(batch.totals);
+    this.pending += records;
     if (batch.totals.records >= this.options.maxRecords) this.markDue(batch);
     return batch.done;
   }
@@ -171,14 +185,18 @@ export class GroupCommit {
 
   /**
    * The callers just answered come straight back with their next records, spread over a few milliseconds.
-   * The queued batch waits one more window for them instead of leaving without them: otherwise the clients
-   * settle into cohorts that alternate flushes for good, each flush carrying a fraction of them.
+   * The queued batch waits for them, a window but at most REJOIN_MS, instead of leaving without them:
+   * otherwise the clients settle into cohorts that alternate flushes for good, each flush carrying a fraction
+   * of them. It never leaves before its own window from its first records has passed, and a long window is
+   * not started over, so no record waits two windows.
    */
   private reopenWindow(): void {
     const next = this.batches[0];
     if (!next || this.closed || next.totals.records >= this.options.maxRecords) return;
     clearTimeout(next.timer);
     next.due = false;
-    next.timer = setTimeout(() => this.markDue(next), this.options.windowMs);
+    const now = performance.now();
+    const due = Math.max(next.opened + this.options.windowMs, now + Math.min(this.options.windowMs, REJOIN_MS));
+    next.timer = setTimeout(() => this.markDue(next), due - now);
   }
 }

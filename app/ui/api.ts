@@ -1,4 +1,5 @@
 import { Hours } from './hours';
+import { authorization } from './token';
 import { Field, FIELDS } from './view';
 
 /** A row of GET /flows: the fields asked for with `by`, and the totals, exact. */
@@ -78,7 +79,7 @@ async function failure(res: Response): Promise<ApiError> {
 
 /** A GET of the API, answered 200; any other answer, or none, as an ApiError. */
 async function get(url: string, signal: AbortSignal): Promise<Response> {
-  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } }).catch((err: unknown) => {
+  const res = await fetch(url, { signal, headers: { Accept: 'application/json', ...authorization() } }).catch((err: unknown) => {
     if (signal.aborted) throw err;
     throw new ApiError(0, 'unreachable', 'the service did not answer');
   });

@@ -1,14 +1,21 @@
 import { byId, el } from './dom';
 import { Filters } from './filters';
-import { hourCount, Hours, hourToInput, inputToHour, MAX_HOUR } from './hours';
-import { Field, FIELDS, LIMITS, View } from './view';
+import { endHour, hourCount, hourLabel, MAX_HOUR, parseTime, startHour } from './hours';
+import { Field, FIELDS, LIMITS, Metric, View } from './view';
 
 const ROWS_STEP = 25;
 
-function hourOf(input: HTMLInputElement): number | undefined {
-  if (input.type !== 'number') return inputToHour(input.value);
-  const hour = /^\d{1,10}$/.test(input.value) ? Number(input.value) : NaN;
-  return hour <= MAX_HOUR ? hour : undefined;
+type End = 'from' | 'to';
+
+/** The hour an input names: a number, or a UTC time (the start of the range, or its end). */
+function hourOf(input: HTMLInputElement, end: End): number | undefined {
+  if (input.type === 'number') {
+    const hour = /^\d{1,10}$/.test(input.value) ? Number(input.value) : NaN;
+    return hour <= MAX_HOUR ? hour : undefined;
+  }
+  const ms = parseTime(input.value);
+  if (ms === undefined) return undefined;
+  return end === 'from' ? startHour(ms) : endHour(ms);
 }
 
 /**
@@ -20,6 +27,13 @@ export class Controls {
   private readonly time = { from: byId<HTMLInputElement>('from-time'), to: byId<HTMLInputElement>('to-time') };
   private readonly hour = { from: byId<HTMLInputElement>('from-hour'), to: byId<HTMLInputElement>('to-hour') };
   private readonly filters = new Filters(byId('filters'), (filters) => this.change({ filters }));
+  private readonly selects = {
+    top: byId<HTMLSelectElement>('top'),
+    refresh: byId<HTMLSelectElement>('refresh'),
+    split: byId<HTMLSelectElement>('split'),
+    sort: byId<HTMLSelectElement>('sort'),
+  };
+  private readonly boxes = { exact: byId<HTMLInputElement>('exact'), compare: byId<HTMLInputElement>('compare') };
 
   constructor(
     private readonly onChange: (view: View) => void,
@@ -28,19 +42,18 @@ export class Controls {
     byId('hours').addEventListener('submit', (event) => event.preventDefault());
     for (const end of ['from', 'to'] as const) {
       for (const input of [this.time[end], this.hour[end]]) {
-        input.addEventListener('change', () => this.setEnd(end, hourOf(input)));
+        input.addEventListener('change', () => this.setEnd(end, hourOf(input, end)));
       }
     }
     const shift = (direction: number) => {
       const { from, to } = this.hours;
       const step = hourCount(this.hours) * direction;
-      if (from + step >= 0 && to + step <= MAX_HOUR) this.change({ hours: { from: from + step, to: to + step } });
+      if (from + step >= 0 && to + step <= MAX_HOUR) this.change({ hours: { from: from + step, to: to + step }, last: undefined });
     };
     byId('earlier').addEventListener('click', () => shift(-1));
     byId('later').addEventListener('click', () => shift(1));
-    for (const button of document.querySelectorAll<HTMLButtonElement>('[data-span]')) {
-      const span = Number(button.dataset.span);
-      button.addEventListener('click', () => this.change({ hours: { from: Math.max(0, this.hours.to - span + 1), to: this.hours.to } }));
+    for (const button of document.querySelectorAll<HTMLButtonElement>('[data-last]')) {
+      button.addEventListener('click', () => this.change({ last: Number(button.dataset.last) }));
     }
     byId('latest').addEventListener('click', () => latest(hourCount(this.hours)));
 
@@ -51,10 +64,14 @@ export class Controls {
         else box.checked = true; // the table needs one field at least
       });
     }
-    const exact = byId<HTMLInputElement>('exact');
+    const { exact, compare } = this.boxes;
     exact.addEventListener('change', () => this.change({ exact: exact.checked }));
-    const top = byId<HTMLSelectElement>('top');
+    compare.addEventListener('change', () => this.change({ compare: compare.checked }));
+    const { top, refresh, split, sort } = this.selects;
     top.addEventListener('change', () => this.change({ top: Number(top.value) }));
+    refresh.addEventListener('change', () => this.change({ refresh: Number(refresh.value) }));
+    split.addEventListener('change', () => this.change({ split: (split.value || undefined) as Field | undefined }));
+    sort.addEventListener('change', () => this.change({ sort: sort.value as Metric }));
     byId('more').addEventListener('click', () => this.change({ rows: Math.min(LIMITS.rows, this.current.rows + ROWS_STEP) }));
   }
 
@@ -64,7 +81,7 @@ export class Controls {
     return this.view;
   }
 
-  private get hours(): Hours {
+  private get hours() {
     return this.current.hours;
   }
 
@@ -73,29 +90,35 @@ export class Controls {
     this.onChange({ ...this.current, ...part });
   }
 
-  /** Moving one end past the other moves both: the range stays a range. */
-  private setEnd(end: 'from' | 'to', hour: number | undefined): void {
+  /** Moving one end past the other moves both: the range stays a range, and no longer follows the clock. */
+  private setEnd(end: End, hour: number | undefined): void {
     if (hour === undefined) return this.show(this.current);
     const { from, to } = this.hours;
     const hours = end === 'from' ? { from: hour, to: Math.max(hour, to) } : { from: Math.min(from, hour), to: hour };
-    this.change({ hours });
+    this.change({ hours, last: undefined });
   }
 
-  /** Sets every input to the view. */
+  /** Sets every input to the view: the To time is the end of the range, the Last hour the last one in it. */
   show(view: View): void {
     this.view = view;
-    for (const end of ['from', 'to'] as const) {
-      this.time[end].value = hourToInput(view.hours[end]);
-      this.hour[end].value = String(view.hours[end]);
+    this.time.from.value = hourLabel(view.hours.from);
+    this.time.to.value = hourLabel(view.hours.to + 1);
+    for (const end of ['from', 'to'] as const) this.hour[end].value = String(view.hours[end]);
+    for (const button of document.querySelectorAll<HTMLButtonElement>('[data-last]')) {
+      button.setAttribute('aria-pressed', String(Number(button.dataset.last) === view.last));
     }
     this.filters.show(view.filters);
     for (const box of document.querySelectorAll<HTMLInputElement>('#group-by input')) {
       box.checked = view.by.includes(box.value as Field);
     }
-    byId<HTMLInputElement>('exact').checked = view.exact;
-    const top = byId<HTMLSelectElement>('top');
+    this.boxes.exact.checked = view.exact;
+    this.boxes.compare.checked = view.compare;
+    const { top, refresh, split, sort } = this.selects;
     if (![...top.options].some((o) => o.value === String(view.top))) top.append(el('option', {}, String(view.top)));
     top.value = String(view.top);
+    refresh.value = String(view.refresh);
+    split.value = view.split ?? '';
+    sort.value = view.sort;
   }
 
   /** Offers the names a view showed as suggestions for the filters. */

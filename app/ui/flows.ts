@@ -1,11 +1,11 @@
 import { allFlows, flowsPage, flowsQuery, Row } from './api';
 import { hourCount } from './hours';
-import { LIMITS, Metric, View } from './view';
-
-export interface Totals {
-  bytes_tx: bigint;
-  bytes_rx: bigint;
-}
+import { loadPrevious, PreviousFlows } from './previousFlows';
+import { Read } from './reads';
+import { loadSankey, SankeyFlows } from './sankeyFlows';
+import { loadSplit, SplitFlows } from './splitFlows';
+import { sum, Totals } from './totals';
+import { LIMITS, View } from './view';
 
 /** What a view shows, read from the API. */
 export interface Flows {
@@ -16,31 +16,44 @@ export interface Flows {
   /** The table's rows, and whether the API has more. */
   talkers: Row[];
   more: boolean;
-  /** The top source → destination pairs. */
-  pairs: Row[];
+  sankey: SankeyFlows;
+  split?: SplitFlows;
+  previous?: PreviousFlows;
+  /** When the reads were answered (ms since the epoch): the end of the time a rate divides by. */
+  at: number;
+  /** The API reads behind the table and the over-time chart (the Sankey diagram's are its own). */
+  reads: { table: Read[]; series: Read[] };
 }
 
-export function metricOf(row: Totals, metric: Metric): bigint {
-  return metric === 'bytes' ? row.bytes_tx + row.bytes_rx : row[metric];
-}
-
-export function sum(rows: Row[]): Totals {
-  const totals = { bytes_tx: 0n, bytes_rx: 0n };
-  for (const row of rows) {
-    totals.bytes_tx += row.bytes_tx;
-    totals.bytes_rx += row.bytes_rx;
-  }
-  return totals;
-}
-
-/** Three reads of the view's hours and filters: per hour (the totals), the table's top rows, the top pairs. */
+/** Every read of a view, at once where one does not need another's answer. */
 export async function loadFlows(view: View, signal: AbortSignal): Promise<Flows> {
   const query = (extra: Record<string, string>) => flowsQuery(view.hours, view.filters, extra);
-  const sorted = { sort: view.sort };
-  const [perHour, talkers, pairs] = await Promise.all([
-    allFlows(query({ by: 'hour', limit: String(Math.min(hourCount(view.hours), LIMITS.rows)) }), signal),
-    flowsPage(query({ by: view.by.join(','), ...sorted, limit: String(view.rows) }), signal),
-    flowsPage(query({ by: 'src_app,dest_app', ...sorted, limit: String(view.top) }), signal),
+  const perHourRead = query({ by: 'hour', limit: String(Math.min(hourCount(view.hours), LIMITS.rows)) });
+  const talkersRead = query({ by: view.by.join(','), sort: view.sort, limit: String(view.rows) });
+  const perHour = allFlows(perHourRead, signal);
+  const totals = perHour.then(sum);
+  // A failed read is reported once, by Promise.all; the Sankey's reads may fail before they need the totals.
+  totals.catch(() => undefined);
+  const talkers = flowsPage(talkersRead, signal);
+  const [hours, table, sankey, split, previous] = await Promise.all([
+    perHour,
+    talkers,
+    loadSankey(view, totals, signal),
+    view.split && loadSplit(view, view.split, signal),
+    view.compare ? talkers.then((page) => loadPrevious(view, page.rows, signal)) : undefined,
   ]);
-  return { perHour, totals: sum(perHour), talkers: talkers.rows, more: talkers.next !== undefined, pairs: pairs.rows };
+  return {
+    perHour: hours,
+    totals: sum(hours),
+    talkers: table.rows,
+    more: table.next !== undefined,
+    sankey,
+    split,
+    previous,
+    at: Date.now(),
+    reads: {
+      table: [{ name: 'rows', url: talkersRead }, ...(previous?.reads ?? [])],
+      series: [{ name: 'per hour', url: perHourRead }, ...(split?.reads ?? [])],
+    },
+  };
 }

@@ -1,8 +1,12 @@
 import { hoursInfo } from './api';
 import { currentHour } from './hours';
 
-/** The latest hour with data up to the current one, or the current hour if none has any: one read (GET /hours). */
-export async function latestHour(signal: AbortSignal): Promise<number> {
+/**
+ * One read, GET /hours: the latest hour with data up to the current one (the current hour if none has any),
+ * and the most hours one read may span (MAX_QUERY_HOURS).
+ */
+export async function latestHour(signal: AbortSignal): Promise<{ latest: number; maxQueryHours: number }> {
   const now = currentHour();
-  return (await hoursInfo(now, signal)).latest ?? now;
+  const { latest, max_query_hours: maxQueryHours } = await hoursInfo(now, signal);
+  return { latest: latest ?? now, maxQueryHours };
 }

@@ -47,8 +47,22 @@ export class Status {
   badParameter(parameter: string, problem: string): void {
     this.set('', [
       el('p', {}, el('strong', {}, 'This URL has a bad parameter: '), el('code', {}, parameter), ` ${problem}`),
-      el('p', {}, el('a', { href: '/' }, 'Show the latest hour instead')),
+      el('p', {}, el('a', { href: '/' }, 'Show the latest flows instead')),
     ], 'hide');
+  }
+
+  /** Hours the API will not read at once, and views of them it will. */
+  tooManyHours(what: string, why: string, offers: { href: string; text: string }[]): void {
+    this.set('', [
+      el('p', {}, el('strong', {}, what), ` ${why}`),
+      el('ul', {}, ...offers.map(({ href, text }) => el('li', {}, el('a', { href }, text)))),
+    ], 'hide');
+  }
+
+  /** Reads need a token this tab lacks, or its token may not read: the form asks for one. */
+  needsToken(form: HTMLFormElement): void {
+    this.set('', [form], 'hide');
+    form.querySelector('input')?.focus();
   }
 
   failed(message: string): void {

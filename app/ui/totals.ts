@@ -1,17 +1,31 @@
-import { exactBytes, humanBytes } from './bytes';
-import { byId, el } from './dom';
-import { Totals } from './flows';
-import { hoursLabel } from './hours';
-import { View } from './view';
+import { Row } from './api';
+import { Metric } from './view';
 
-/** The selection's totals in large type, every digit on hover (and in the table's last row). */
-export function renderTotals(view: View, totals: Totals): void {
-  byId('hours-shown').textContent = hoursLabel(view.hours);
-  const item = (name: string, bytes: bigint) =>
-    el('div', {}, el('dt', {}, name), el('dd', {}, el('data', { value: String(bytes), title: exactBytes(bytes) }, humanBytes(bytes))));
-  byId('totals').replaceChildren(
-    item('Total', totals.bytes_tx + totals.bytes_rx),
-    item('Sent (tx)', totals.bytes_tx),
-    item('Received (rx)', totals.bytes_rx),
-  );
+/** Sent and received bytes of some flows, exact. */
+export interface Totals {
+  bytes_tx: bigint;
+  bytes_rx: bigint;
 }
+
+export const zero = (): Totals => ({ bytes_tx: 0n, bytes_rx: 0n });
+
+export function metricOf(row: Totals, metric: Metric): bigint {
+  return metric === 'bytes' ? row.bytes_tx + row.bytes_rx : row[metric];
+}
+
+export function sum(rows: Totals[]): Totals {
+  const totals = zero();
+  for (const row of rows) {
+    totals.bytes_tx += row.bytes_tx;
+    totals.bytes_rx += row.bytes_rx;
+  }
+  return totals;
+}
+
+export function minus(a: Totals, b: Totals): Totals {
+  return { bytes_tx: a.bytes_tx - b.bytes_tx, bytes_rx: a.bytes_rx - b.bytes_rx };
+}
+
+/** A row's names as one key: rows of the same names from different reads meet under it. */
+export const keyOf = (row: Row, fields: readonly string[]): string =>
+  JSON.stringify(fields.map((f) => row[f as keyof Row] ?? null));

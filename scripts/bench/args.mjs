@@ -1,8 +1,8 @@
 // Command-line options of npm run bench; every run is bounded in time and request count.
 
 const usage = `usage: npm run bench -- [--quick] [--json FILE] [--store ferretdb|mongo-java-server] [--keys N] [--duration S]
-                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET,ranges,growth]
-                       [--records N]
+                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET,ranges,growth,fleet]
+                       [--records N] [--rate N] [--members N]
                        [--windows 0,2,5,10,20] [--flush-window-ms N]
                        [--target URL] [--server NAME] [--cpu-prof DIR]`;
 const STORES = ['ferretdb', 'mongo-java-server'];
@@ -28,6 +28,8 @@ export function parseArgs(argv) {
     windows: undefined,
     flushWindowMs: undefined,
     records: undefined,
+    rate: undefined,
+    members: undefined,
     target: undefined,
     server: undefined,
     nodeFlags: [],
@@ -50,6 +52,8 @@ export function parseArgs(argv) {
       case '--windows': args.windows = list(value()); break;
       case '--flush-window-ms': args.flushWindowMs = list(value())[0]; break;
       case '--records': args.records = list(value())[0]; break;
+      case '--rate': args.rate = list(value())[0]; break;
+      case '--members': args.members = list(value())[0]; break;
       case '--target': args.target = value(); break;
       case '--server': args.server = value(); break;
       case '--cpu-prof': args.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${value()}`]; break;

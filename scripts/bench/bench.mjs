@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from '../spawn-server.mjs';
 import { parseArgs } from './args.mjs';
+import { fleetScenario } from './fleet.mjs';
 import { growthScenario } from './growth.mjs';
 import { rangeReadScenarios } from './rangeReads.mjs';
 import { DATABASE, idleScenario, ingestScenario, load, readScenario } from './scenarios.mjs';
@@ -24,7 +25,8 @@ import { printTable } from './table.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const args = parseArgs(process.argv.slice(2));
-const HOUR = 500_000;
+// The current UTC hour: agents report it, and the service's accepted window of hours (MAX_FUTURE_HOURS) takes it.
+const HOUR = Math.floor(Date.now() / 3_600_000);
 
 /** Which stores run, and the agent key spaces each one's ingest workloads use. */
 function plan() {
@@ -35,9 +37,9 @@ function plan() {
 
 /**
  * Whether --only lets a scenario run: its name, GET for the reads of one hour, ranges for reads over ranges.
- * growth runs only when named: a million records take a while.
+ * growth and fleet run only when named: a million records take a while, a fleet takes the whole machine.
  */
-const selected = (name) => (!args.only && name !== 'growth') || (args.only ?? []).includes(name);
+const selected = (name) => (!args.only && name !== 'growth' && name !== 'fleet') || (args.only ?? []).includes(name);
 
 /** The POST workloads at one key space; each runs on the ceiling, the service and the paced ceiling. */
 function ingestWorkloads(keys) {
@@ -158,6 +160,29 @@ async function main() {
           const options = { records: args.records ?? 1_000_000, keys, connections, hour: HOUR, bodies: agentBodies(keys, HOUR) };
           const collection = (s) => store.client.db(DATABASE).collection(s.collection);
           record(store, keys)(await withServer('service', store, (s) => growthScenario(s, collection(s), options)));
+        }
+        if (selected('fleet') && store) {
+          const keys = args.keys ?? 1_000;
+          const members = args.members ?? 3;
+          const options = {
+            root,
+            env: { ...process.env, MONGODB_URI: store.uri, MONGODB_DATABASE: DATABASE, SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'warn' },
+            store: store.label,
+            collection: (name) => store.client.db(DATABASE).collection(name),
+            keys,
+            hour: HOUR,
+            bodiesAt: (hour) => agentBodies(keys, hour),
+            requestsPerS: args.rate ?? 300,
+            seconds: args.durationS,
+            warmupS: args.warmupS,
+            windowMs: args.flushWindowMs ?? 1000,
+            // Forwards wait a tenth of the owner's window: a few forwards per window, little added latency.
+            hopWindowMs: Math.round((args.flushWindowMs ?? 1000) / 10),
+            nodeFlags: args.nodeFlags,
+          };
+          for (const [name, count, routing] of [[`fleet of ${members}, routing`, members, true], [`fleet of ${members}, no routing`, members, false], ['one member alone', 1, false]]) {
+            record(store, keys)(await fleetScenario(name, count, routing, options));
+          }
         }
         // Reads need the collection itself to be filled, which a --target run cannot reach.
         for (const keys of store && !args.windows ? readWorkloads(store) : []) {

@@ -22,7 +22,8 @@ if (error) throw error;
 const nothing = () => {
   throw new Error('the ceiling server stores nothing');
 };
-const storage = { store: { ingest: () => Promise.resolve() }, reads: { hour: nothing, page: nothing, latestHour: nothing } };
-const app = createApp(storage, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
+const reads = { hour: nothing, page: nothing, latestHour: nothing };
+const router = { ingest: () => Promise.resolve(), receive: () => Promise.resolve(0) };
+const app = createApp(reads, router, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
 http.createServer(app.callback()).listen(settings.port, settings.host);
 process.on('SIGTERM', () => process.exit(0));

@@ -2,7 +2,7 @@
 // CPU time of its process: FerretDB for the small key space, mongo-java-server for the issue's 50,000 keys,
 // or whatever MONGODB_URI names, for both.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,36 +59,68 @@ async function connected(store) {
 }
 
 /**
- * Starts a store ('ferretdb', 'mongo-java-server') or connects to MONGODB_URI ('uri', named `server`): its
- * URI, its names, a client, and cpuSeconds() of its process when the bench started it (none for
- * MONGODB_URI, whose process is not ours to read).
+ * Starts a store ('ferretdb', 'mongo-java-server') or connects to `uri` ('uri', named `server`; default
+ * MONGODB_URI): its URI, its names, a client, and cpuSeconds() of its process when the bench started it
+ * (none for a URI, whose process is not ours to read).
  */
-export async function startStore(kind, server) {
+export async function startStore(kind, server, uri = process.env.MONGODB_URI) {
   if (kind === 'uri') {
     return connected({
       kind,
       label: server ?? 'MONGODB_URI',
       name: server ?? 'MongoDB at MONGODB_URI',
-      uri: process.env.MONGODB_URI,
+      uri,
       cpuSeconds: undefined,
       stop() {},
     });
   }
   const spec = localStores[kind];
-  const dir = mkdtempSync(join(tmpdir(), `fas-bench-${kind}-`));
-  const script = join(root, spec.script);
-  const uri = execFileSync(script, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const pid = Number(readFileSync(join(dir, spec.pidFile), 'utf8'));
+  const started = startScriptedServer(spec.script, spec.pidFile, kind);
   return connected({
     kind,
     label: spec.label,
     name: spec.name,
-    uri,
-    cpuSeconds: () => processCpuSeconds(pid),
+    uri: started.url,
+    cpuSeconds: () => processCpuSeconds(started.pid),
     warm: spec.warm ?? false,
-    stop() {
-      execFileSync(script, ['stop', dir]);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: started.stop,
   });
+}
+
+/**
+ * Starts a server with its project script (`SCRIPT start DIR` prints its URL, DIR/PIDFILE holds its PID) in
+ * a fresh directory: its URL, PID, and stop(), which stops it by that PID and removes the directory. The
+ * directory is searchable by others, for servers that run as a user of their own (scripts/postgres.sh).
+ */
+export function startScriptedServer(script, pidFile, name) {
+  const dir = mkdtempSync(join(tmpdir(), `fas-bench-${name}-`));
+  chmodSync(dir, 0o711);
+  const path = join(root, script);
+  try {
+    const url = execFileSync(path, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    return {
+      url,
+      dir,
+      pid: Number(readFileSync(join(dir, pidFile), 'utf8')),
+      stop() {
+        execFileSync(path, ['stop', dir]);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Bytes allocated on disk under a directory (du), for a server the bench started. */
+export function directoryBytes(dir) {
+  return Number(execFileSync('du', ['-s', '--block-size=1', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/** A URL without its password, for a report. */
+export function withoutPassword(url) {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }

@@ -1,6 +1,7 @@
 // The run's results as plain text tables on stdout, one section per store and agent key space.
 
-const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+/** A figure with `digits` decimals, or - when there is none. */
+export const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 
 /**
  * The service's CPU per flow over the ceiling's in the same workload (flat out, or held to the service's
@@ -28,6 +29,7 @@ export function printTable(report) {
   if (idle.length > 0) out.push('', `idle CPU: ${idle.map((r) => `${r.server} ${fmt(r.idleCpuMsPerS, 1)} ms/s`).join(', ')}`);
 
   const ingest = report.results.filter((r) => r.connections !== undefined && r.segmentFlowsPerS === undefined);
+  const fleets = report.results.filter((r) => r.members !== undefined);
   const sections = [...new Set(ingest.map((r) => `${r.store}\u0000${r.keys}`))];
   for (const section of sections) {
     const [store, keys] = section.split('\u0000');
@@ -75,6 +77,16 @@ export function printTable(report) {
       ]),
     ]));
   }
+  if (fleets.length > 0) {
+    out.push('');
+    out.push(...align([
+      ['fleet', 'store', 'keys', 'window ms', 'flows/s', 'upserts/flow', 'upserts/key/window', 'flush share per member', 'CPU µs/flow', 'p50 ms', 'p99 ms', 'non-2xx', 'totals exact'],
+      ...fleets.map((r) => [
+        r.scenario, r.store, String(r.keys), String(r.windowMs), fmt(r.flowsPerS), fmt(r.upsertsPerFlow, 3), fmt(r.upsertsPerKeyPerWindow, 2),
+        r.flushShare.map((s) => s.toFixed(2)).join(' '), fmt(r.cpuUsPerFlow, 1), fmt(r.latencyP50Ms), fmt(r.latencyP99Ms), String(r.non2xx), String(r.exact),
+      ]),
+    ]));
+  }
   const growth = report.results.filter((r) => r.segmentFlowsPerS !== undefined);
   if (growth.length > 0) {
     out.push('');
@@ -89,7 +101,8 @@ export function printTable(report) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-function align(table) {
+/** Rows of cells as lines, each column as wide as its widest cell: the first left-aligned, the rest right. */
+export function align(table) {
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
 }

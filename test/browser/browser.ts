@@ -51,6 +51,9 @@ export interface WatchedPage {
  */
 export async function watchedPage(browser: Browser, origin: string, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext(options);
+  // Every wait for the page is a bound that ends a test which would hang, not a speed limit: generous enough
+  // for a busy machine running two suites at once.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const problems: string[] = [];
   const allowed: RegExp[] = [];

@@ -1,22 +1,21 @@
-import { useChildService } from '../support/childService';
 import { waitFor } from '../support/service';
-import { useBrowser, useWatchedPage } from './browser';
 import {
   apiRows,
   BIG_SUM,
   currentHour,
   ExactRow,
   holdReads,
+  hourText,
   paintedShare,
   post,
   query,
   sampleFlows,
   shown,
   tableRows,
+  useConsole,
 } from './consolePage';
 
 const hour = currentHour() - 1;
-const iso = (h: number) => new Date(h * 3_600_000).toISOString().slice(0, 16);
 
 /** A table row as the console should show it: the grouped names, then sent, received and their sum. */
 const expected = (fields: string[]) => (row: ExactRow) => [
@@ -33,33 +32,32 @@ const sums = (rows: ExactRow[]) => {
 };
 
 describe('the console, in Chromium, over the service’s own API', () => {
-  const service = useChildService();
-  const browser = useBrowser();
-  const watched = useWatchedPage(browser, () => service().url);
-  const page = () => watched().page;
-  const open = async (search: string) => {
-    await page().goto(`${service().url}/${search}`);
-    await shown(page());
-  };
+  const { service, page, open } = useConsole();
+  /** The table as the page shows it, without the rate column (the rates' own tests check it). */
+  const byteRows = async (selector?: string) => (await tableRows(page(), selector)).map((row) => row.slice(0, -1));
 
   beforeAll(() => post(service().url, sampleFlows(hour)));
 
-  it('opened bare, shows the latest hour with data, as a UTC time and an hour number, and puts it in the URL', async () => {
+  it('opened bare, shows the last 24 hours, as UTC times and hour numbers, and keeps them relative in the URL', async () => {
     await open('');
-    expect(query(page()).toString()).toBe(`hour=${hour}`);
-    expect(await page().locator('#hours-shown').textContent()).toContain(`${iso(hour).replace('T', ' ')}`);
-    expect(await page().locator('#hours-shown').textContent()).toContain(`(hour ${hour})`);
-    expect(await page().inputValue('#from-hour')).toBe(String(hour));
-    expect(await page().inputValue('#to-time')).toBe(iso(hour));
+    expect(query(page()).toString()).toBe('last=24h');
+    const now = currentHour();
+    expect(await page().locator('#hours-shown').textContent()).toBe(
+      `The last 24 hours: ${hourText(now - 23)} to ${hourText(now + 1)} UTC (hours ${now - 23}–${now}, 24 hours)`,
+    );
+    expect(await page().inputValue('#from-hour')).toBe(String(now - 23));
+    expect(await page().inputValue('#to-hour')).toBe(String(now));
+    expect(await page().inputValue('#to-time')).toBe(hourText(now + 1));
+    expect(await page().getAttribute('button[data-last="24"]', 'aria-pressed')).toBe('true');
   });
 
   it('shows the rows and totals the API returns, a total past 2^53 to the last digit', async () => {
     await open(`?hour=${hour}`);
     const fields = ['src_app', 'dest_app', 'vpc_id'];
     const rows = await apiRows(service().url, `from=${hour}&to=${hour}&by=${fields}&sort=bytes&limit=25`);
-    expect(await tableRows(page())).toEqual(rows.map(expected(fields)));
+    expect(await byteRows()).toEqual(rows.map(expected(fields)));
     const perHour = await apiRows(service().url, `from=${hour}&to=${hour}&by=hour`);
-    expect(await tableRows(page(), '#talkers tfoot tr')).toEqual([['All selected flows', ...sums(perHour)]]);
+    expect(await byteRows('#talkers tfoot tr')).toEqual([['All selected flows', ...sums(perHour)]]);
 
     const big = page().locator(`#talkers data[value="${BIG_SUM}"]`).first();
     expect(await big.textContent()).toBe('18.0 PB');
@@ -79,7 +77,7 @@ describe('the console, in Chromium, over the service’s own API', () => {
     expect(query(page()).get('sort')).toBe('bytes_rx');
     expect(query(page()).get('by')).toBe('src_app,dest_app');
     const rows = await apiRows(service().url, `from=${hour}&to=${hour}&by=src_app,dest_app&sort=bytes_rx&limit=25`);
-    expect(await tableRows(page())).toEqual(rows.map(expected(['src_app', 'dest_app'])));
+    expect(await byteRows()).toEqual(rows.map(expected(['src_app', 'dest_app'])));
     expect(await page().getAttribute('#talkers th:has(button[data-sort="bytes_rx"])', 'aria-sort')).toBe('descending');
   });
 
@@ -101,16 +99,16 @@ describe('the console, in Chromium, over the service’s own API', () => {
       expected(['src_app', 'dest_app', 'vpc_id']),
     );
     expect(rows.map((r) => r.slice(0, 2))).toEqual([['checkout', 'payments'], ['search', 'catalog'], ['checkout', 'cart']]);
-    expect(await tableRows(page())).toEqual(rows);
+    expect(await byteRows()).toEqual(rows);
 
     // A reload, and the URL pasted into a fresh page, show the same view.
     for (const again of [() => page().reload(), () => page().goto(`${service().url}/${search}`)]) {
       await again();
       await shown(page());
-      expect(await tableRows(page())).toEqual(rows);
+      expect(await byteRows()).toEqual(rows);
       expect(await page().locator('.filter[data-field="src_app"] .chips button').allTextContents()).toEqual(['checkout ✕', 'search ✕']);
       expect(await page().inputValue('#from-hour')).toBe(String(hour - 1));
-      expect(await page().inputValue('#from-time')).toBe(iso(hour - 1));
+      expect(await page().inputValue('#from-time')).toBe(hourText(hour - 1));
     }
 
     // Back undoes the last change; removing a filter takes it out of the URL.
@@ -122,10 +120,10 @@ describe('the console, in Chromium, over the service’s own API', () => {
     expect(new URL(page().url()).search).toBe(`?hour=${hour}&src_app=checkout&src_app=search`);
   });
 
-  it('draws who sends to whom and the hours, the top flows named and the rest summed as other', async () => {
+  it('draws who sends to whom and the hours, the top apps named and the rest summed as other', async () => {
     await open(`?from=${hour - 1}&to=${hour}&top=5`);
     for (const chart of ['#sankey', '#series']) {
-      // ECharts animates the drawing in: wait for it to fill.
+      // The chart is drawn on the next frame: wait for it to fill.
       let share = 0;
       await waitFor(async () => (share = await paintedShare(page(), chart)) > 0.05, 10_000).catch(() => undefined);
       expect([chart, share]).toEqual([chart, expect.any(Number)]);
@@ -133,11 +131,10 @@ describe('the console, in Chromium, over the service’s own API', () => {
     }
     const sankey = (await page().getAttribute('#sankey', 'aria-label')) ?? '';
     expect(sankey).toMatch(/^Sankey diagram of bytes from source app to destination app: checkout to payments 18\.0 PB; /);
-    expect(sankey.split('; ')).toHaveLength(6);
-    expect(sankey).toMatch(/; other to other [\d.]+ [KMG]?B\.$/);
+    expect(sankey).toMatch(/; (other to [^;]+|[^;]+ to other) [\d.]+ [KMG]?B[;.]/);
     const series = (await page().getAttribute('#series', 'aria-label')) ?? '';
-    expect(series).toContain('per hour, 2 hours; the busiest hour is');
-    expect(series).toContain(`${iso(hour).replace('T', ' ')} UTC`);
+    expect(series).toContain('per hour of bytes sent and received, 2 hours; the busiest hour is');
+    expect(series).toContain(`${hourText(hour)} UTC`);
 
     // Hovering shows a tooltip, drawn on the canvas: an HTML one would break the page's style-src.
     for (const chart of ['#sankey', '#series']) {
@@ -153,14 +150,14 @@ describe('the console, in Chromium, over the service’s own API', () => {
   it('says it is loading, and keeps the last view dimmed until the next one comes', async () => {
     let release = await holdReads(page());
     await page().goto(`${service().url}/?hour=${hour}`);
-    await page().locator('#status', { hasText: 'Loading flows…' }).waitFor({ timeout: 15_000 });
+    await page().locator('#status', { hasText: 'Loading flows…' }).waitFor();
     expect(await page().locator('#results').isHidden()).toBe(true);
     release();
     await shown(page());
 
     release = await holdReads(page());
     await page().click('#earlier');
-    await page().locator('#results[aria-busy="true"]').waitFor({ timeout: 15_000 });
+    await page().locator('#results[aria-busy="true"]').waitFor();
     expect(await page().locator('#status').textContent()).toBe('Loading flows…');
     expect(await page().locator('#results').isVisible()).toBe(true);
     release();
@@ -170,7 +167,7 @@ describe('the console, in Chromium, over the service’s own API', () => {
 
   it('says so when an hour has no flows', async () => {
     await page().goto(`${service().url}/?hour=${hour + 10}`);
-    await page().locator('#status', { hasText: 'No flows in' }).waitFor({ timeout: 15_000 });
+    await page().locator('#status', { hasText: 'No flows in' }).waitFor();
     expect(await page().locator('#status').textContent()).toContain(`(hour ${hour + 10})`);
     expect(await page().locator('#results').isHidden()).toBe(true);
   });
@@ -183,19 +180,17 @@ describe('the console, in Chromium, over the service’s own API', () => {
     [`from=${hour}&to=${hour - 1}`, 'to'],
     [`hour=${hour}&top=0`, 'top'],
     [`hour=${hour}&by=src_app,src_app`, 'by'],
+    [`last=24h&hour=${hour}`, 'last'],
+    ['last=0h', 'last'],
+    ['last=24', 'last'],
+    [`hour=${hour}&refresh=2m`, 'refresh'],
+    [`hour=${hour}&split=hour`, 'split'],
+    [`hour=${hour}&compare=yes`, 'compare'],
   ])('names the bad parameter in ?%s', async (search, parameter) => {
     await page().goto(`${service().url}/?${search}`);
     const alert = page().locator('#alert', { hasText: 'bad parameter' });
-    await alert.waitFor({ timeout: 15_000 });
+    await alert.waitFor();
     expect(await alert.locator('code').textContent()).toBe(parameter);
     expect(await page().locator('#results').isHidden()).toBe(true);
-  });
-
-  it('names the parameter the API refuses: a range past MAX_QUERY_HOURS', async () => {
-    watched().allow(/^HTTP 400 .*\/flows\?/);
-    await page().goto(`${service().url}/?from=${hour - 1000}&to=${hour}`);
-    const alert = page().locator('#alert', { hasText: 'bad parameter' });
-    await alert.waitFor({ timeout: 15_000 });
-    expect(await alert.textContent()).toMatch(/744/);
   });
 });

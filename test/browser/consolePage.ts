@@ -1,5 +1,7 @@
 import { Page, Route } from 'playwright-core';
 import { FlowRecord as Flow } from '../../app/data/flow';
+import { useChildService } from '../support/childService';
+import { useBrowser, useWatchedPage } from './browser';
 
 /** A row of GET /flows with its totals as digit strings, exact past 2^53. */
 export type ExactRow = Record<string, string | number>;
@@ -31,7 +33,7 @@ export async function apiRows(url: string, query: string): Promise<ExactRow[]> {
 
 /** Resolves once the page shows a view's flows (not loading, not an error). */
 export async function shown(page: Page): Promise<void> {
-  await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor({ timeout: 15_000 });
+  await page.locator('#results:not([hidden])[aria-busy="false"]').waitFor();
 }
 
 /** The table as the page shows it: names as text, byte counts as the digits in each cell's data value. */
@@ -103,4 +105,44 @@ export function sampleFlows(hour: number): Flow[] {
     flow('checkout', 'payments', 'vpc-a', 10_000, 20_000, hour - 1),
     flow('search', 'catalog', 'vpc-a', 5_000_000, 90_000_000, hour - 1),
   ];
+}
+
+const rateUnits = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s', 'Pbit/s', 'Ebit/s', 'Zbit/s'];
+
+/** A rate as the page prints it, "84.7 Mbit/s", in bits per second. */
+export function parseRate(text: string): number {
+  const match = /^([\d.]+) ([kMGTPEZ]?bit\/s)/.exec(text.trim());
+  if (!match) throw new Error(`not a rate: ${text}`);
+  return Number(match[1]) * 1000 ** rateUnits.indexOf(match[2]);
+}
+
+/** Whether a printed rate is bytes × 8 / seconds, to the three digits it shows. */
+export function isRate(text: string, bytes: bigint, seconds: number): boolean {
+  const expected = Number(bytes * 8n) / seconds;
+  return Math.abs(parseRate(text) - expected) <= expected * 0.005 + 1e-9;
+}
+
+/** Opens a details element of the page and resolves once its table is filled. */
+export async function openDetails(page: Page, id: string): Promise<void> {
+  await page.locator(`#${id} > summary`).click();
+  await page.locator(`#${id} tbody tr`).first().waitFor();
+}
+
+/** "2026-12-01 20:00": an hour's start as the page writes it, UTC. */
+export const hourText = (hour: number): string => new Date(hour * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * For the tests of the enclosing block: the built service, a browser, a fresh watched page for each test,
+ * and open(search), which shows the console at `/${search}` and resolves once it shows the flows.
+ */
+export function useConsole() {
+  const service = useChildService();
+  const browser = useBrowser();
+  const watched = useWatchedPage(browser, () => service().url);
+  const page = () => watched().page;
+  const open = async (search: string) => {
+    await page().goto(`${service().url}/${search}`);
+    await shown(page());
+  };
+  return { service, watched, page, open };
 }

@@ -57,6 +57,15 @@ describe('the console as the built service serves it', () => {
     }
   });
 
+  it('keeps the script within 200 KB with brotli, the size it is sent at', async () => {
+    const script = assets.find((a) => a.endsWith('.js')) as string;
+    const { res } = await get(`${service().url}${script}`, { 'Accept-Encoding': 'br' });
+    expect(res.headers.get('content-encoding')).toBe('br');
+    const size = Number(res.headers.get('content-length'));
+    expect(size).toBeGreaterThan(0);
+    expect(size).toBeLessThanOrEqual(200 * 1024);
+  });
+
   it.each([
     ['an asset that does not exist', '/assets/console-AAAAAAAA.js'],
     ['a path out of the assets', '/assets/..%2F..%2Fpackage.json'],

@@ -46,7 +46,7 @@ describe('the console while storage is unavailable', () => {
     proxy.pause();
     await page.reload();
     const alert = page.locator('#alert', { hasText: 'Storage unavailable' });
-    await alert.waitFor({ timeout: 30_000 });
+    await alert.waitFor();
     expect(await alert.textContent()).toContain('Retrying in 1 s');
     expect(await page.locator('#results').isHidden()).toBe(true);
     expect(answers).toContainEqual({ status: 503, retryAfter: '1' });
@@ -54,7 +54,7 @@ describe('the console while storage is unavailable', () => {
     // Still away after Retry-After: the page asks again (every request of the first try was sent before the
     // alert showed), and says so again.
     await page.waitForRequest((req) => new URL(req.url()).pathname === '/flows', { timeout: 30_000 });
-    await alert.waitFor({ timeout: 30_000 });
+    await alert.waitFor();
 
     proxy.resume();
     await shown(page);

@@ -26,7 +26,9 @@ describe.each(modes)('the %s mode ConfigMap', (mode, values) => {
     const configMap = find<ConfigMap>(chart().render(values), 'ConfigMap', 'flows-fas');
     const file = join(dir, `${mode}.yaml`);
     writeFileSync(file, configMap.data['config.yaml']);
-    const settings = loadSettings({ CONFIG_FILE: file, MONGODB_URI: 'mongodb://from-the-secret:27017/' });
+    // As the Deployment sets them: the URI from a Secret, the pod's own address from the downward API.
+    const settings = loadSettings({ CONFIG_FILE: file, MONGODB_URI: 'mongodb://from-the-secret:27017/', POD_IP: '10.0.0.7' });
+    expect(settings.peerDnsName).toBe('flows-fas-members.team-a.svc.cluster.local');
     expect(settings.mongodbShardCollection).toBe(mode === 'mongodb-sharded');
     const keys = Object.keys(parse(configMap.data['config.yaml']) as object).sort();
     expect(keys).toEqual(settingKeys.filter((key) => key !== 'mongodbUri').sort());

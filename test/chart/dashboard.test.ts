@@ -1,9 +1,12 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import request from 'supertest';
-import { RunningService, startService } from '../support/service';
+import { RunningService, startFleet } from '../support/service';
 import { find, K8sObject, own, useStagedChart } from './helm';
 
-/** The Grafana dashboard ConfigMap, and every series its queries name against a running service's /metrics. */
+/**
+ * The Grafana dashboard ConfigMap, and every series its queries and the PrometheusRule's alerts name against
+ * a running service's /metrics.
+ */
 
 interface Target {
   expr: string;
@@ -116,19 +119,25 @@ describe('the Grafana dashboard ConfigMap', () => {
   );
 });
 
-describe('every series the dashboard queries is one the service exports', () => {
-  let service: RunningService;
+interface PrometheusRule extends K8sObject {
+  spec: { groups: { rules: { expr: string }[] }[] };
+}
+
+describe('every series the dashboard and the alerts query is one the service exports', () => {
+  let fleet: RunningService[] = [];
   let metricsText = '';
   beforeAll(async () => {
-    service = await startService();
-    // One of each request kind, so the labelled series (route, method, status, operation) exist.
-    const flow = { src_app: 'a', dest_app: 'b', vpc_id: 'vpc-0', bytes_tx: 1, bytes_rx: 2, hour: 1 };
-    await request(service.url).post('/flows').send([flow]).expect(200);
+    // A member of a fleet of two, so the routing series exist too.
+    fleet = await startFleet(2);
+    const service = fleet[0];
+    // One of each request kind, so the labelled series (route, method, status, operation, outcome) exist.
+    const flows = Array.from({ length: 20 }, (_, i) => ({ src_app: `a${i}`, dest_app: 'b', vpc_id: 'vpc-0', bytes_tx: 1, bytes_rx: 2, hour: 1 }));
+    await request(service.url).post('/flows').send(flows).expect(200);
     await request(service.url).get('/flows?hour=1').expect(200);
     metricsText = (await request(service.url).get('/metrics').expect(200)).text;
   }, T);
   afterAll(async () => {
-    await service?.stop();
+    await Promise.all(fleet.map((m) => m.stop()));
   });
 
   test(
@@ -142,7 +151,10 @@ describe('every series the dashboard queries is one the service exports', () => 
       const selectors = variables.map((query) => /^label_values\((.*), (\w+)\)$/.exec(query)).filter((m) => m !== null);
       expect(selectors).toHaveLength(variables.length);
 
-      const used = [...exprs, ...selectors.map((m) => m[1])].map(promqlNames);
+      const rule = find<PrometheusRule>(own(chart().render({ metrics: { prometheusRule: { enabled: true } } })), 'PrometheusRule');
+      const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.expr));
+      expect(alerts.length).toBeGreaterThanOrEqual(3);
+      const used = [...exprs, ...alerts, ...selectors.map((m) => m[1])].map(promqlNames);
       const { metrics, labels } = exported(metricsText);
       const queried = new Set(used.flatMap((u) => u.metrics));
       expect([...queried].filter((name) => !metrics.has(name))).toEqual([]);

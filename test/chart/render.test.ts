@@ -67,6 +67,7 @@ describe('default mode: bitnami mongodb replica set', () => {
       'Pod/flows-fas-test-flow-roundtrip',
       'PodDisruptionBudget/flows-fas',
       'Service/flows-fas',
+      'Service/flows-fas-members',
       'ServiceAccount/flows-fas',
     ]);
   });
@@ -87,7 +88,10 @@ describe('default mode: bitnami mongodb replica set', () => {
 
   test('probes: liveness on /healthz, readiness on /readyz, through the named port', () => {
     const c = container(objects);
-    expect(c.ports).toEqual([{ name: 'http', containerPort: 9527, protocol: 'TCP' }]);
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: 9527, protocol: 'TCP' },
+      { name: 'hop', containerPort: 9528, protocol: 'TCP' },
+    ]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(c.readinessProbe.periodSeconds).toBeLessThan(c.livenessProbe.periodSeconds);
@@ -316,7 +320,8 @@ describe('custom values', () => {
         { podSelector: { matchLabels: { 'flows-fas-client': 'true' } } },
         { namespaceSelector: { matchLabels: { team: 'net' } } },
       ]);
-      expect(policy.spec.egress.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([53, 53, 27017]);
+      // The members' own port to the other members, DNS, MongoDB.
+      expect(policy.spec.egress.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([9528, 53, 53, 27017]);
       const testPod = find(objects, 'Pod');
       expect(testPod.metadata.labels?.['flows-fas-client']).toBe('true');
     },
@@ -327,7 +332,7 @@ describe('custom values', () => {
 describe('metrics', () => {
   interface ServiceMonitor extends K8sObject {
     spec: {
-      selector: { matchLabels: Record<string, string> };
+      selector: { matchLabels: Record<string, string>; matchExpressions?: unknown[] };
       namespaceSelector: { matchNames: string[] };
       endpoints: { port: string; path: string; interval: string }[];
     };
@@ -360,8 +365,12 @@ describe('metrics', () => {
       expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
       expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
       expect(monitor.spec.namespaceSelector.matchNames).toEqual(['team-a']);
-      const service = find<K8sObject & { spec: { selector: Record<string, string>; ports: { name: string }[] } }>(own(objects), 'Service');
+      const service = find<K8sObject & { spec: { selector: Record<string, string>; ports: { name: string }[] } }>(own(objects), 'Service', 'flows-fas');
       expect(monitor.spec.selector.matchLabels).toEqual(service.spec.selector);
+      // The members' headless Service has no metrics port: the monitor leaves it out.
+      const members = find<K8sObject>(own(objects), 'Service', 'flows-fas-members');
+      expect(members.metadata.labels?.['app.kubernetes.io/component']).toBe('members');
+      expect(monitor.spec.selector.matchExpressions).toEqual([{ key: 'app.kubernetes.io/component', operator: 'NotIn', values: ['members'] }]);
       expect(service.spec.ports.map((p) => p.name)).toContain('http');
     },
     T,

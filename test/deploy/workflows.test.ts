@@ -20,7 +20,12 @@ interface Workflow extends Defaults {
   on: Record<string, { tags?: string[]; branches?: string[] } | null>;
   jobs: Record<
     string,
-    Defaults & { permissions?: Record<string, string>; strategy?: { matrix: { include: Record<string, string>[] } }; steps: Step[] }
+    Defaults & {
+      permissions?: Record<string, string>;
+      strategy?: { matrix: { include: Record<string, string>[] } };
+      services?: Record<string, { image: string; env?: Record<string, string> }>;
+      steps: Step[];
+    }
   >;
 }
 
@@ -130,6 +135,36 @@ describe('e2e.yml', () => {
     for (const file of matrix.flatMap((m) => m.args.split(' ')).filter((arg) => arg.endsWith('.yaml'))) {
       expect(existsSync(path.join(repoRoot, file))).toBe(true);
     }
+  });
+});
+
+describe('db-choice.yml', () => {
+  const workflow = load('db-choice.yml');
+  const job = workflow.jobs.compare;
+  const script = job.steps.map((s) => s.run ?? '').join('\n');
+
+  test('runs only when started by hand', () => {
+    expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+  });
+
+  test('runs the four real engines as service containers: MongoDB 8, PostgreSQL 17 with and without TimescaleDB, InfluxDB 1.8', () => {
+    const images = Object.fromEntries(Object.entries(job.services ?? {}).map(([name, service]) => [name, service.image]));
+    expect(images).toEqual({
+      mongodb: 'mongo:8.0',
+      postgres: 'postgres:17',
+      timescaledb: 'timescale/timescaledb:latest-pg17',
+      influxdb: 'influxdb:1.8',
+    });
+    expect(job.services?.influxdb.env?.INFLUXDB_DATA_WAL_FSYNC_DELAY).toBe('0s');
+  });
+
+  test('points the comparison at every container, with a PID for its /proc figures, and uploads the table', () => {
+    expect(script).toContain('scripts/bench/dbchoice/run.mjs --json out/db-choice.json');
+    for (const store of ['mongodb', 'postgres', 'timescaledb', 'influxdb']) {
+      expect(script).toMatch(new RegExp(`--${store}-url \\S+ --${store}-pid "\\$\\(pid "\\$${store.toUpperCase()}_ID"\\)"`));
+    }
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.with).toMatchObject({ name: 'db-choice', path: 'out/' });
   });
 });
 

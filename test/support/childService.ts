@@ -17,9 +17,8 @@ export interface ChildService {
  * The built server (node dist/index.js) as a child process on a loopback port and a fresh database, so tests
  * can send it real signals. Resolves once it is ready.
  */
-export async function spawnService(env: Record<string, string> = {}): Promise<ChildService> {
+export async function spawnService(env: Record<string, string> = {}, { database = uniqueDatabase() } = {}): Promise<ChildService> {
   const port = await freePort();
-  const database = uniqueDatabase();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [entry], {
     env: {
@@ -38,6 +37,16 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Ch
   child.stderr?.on('data', (chunk) => (output += chunk));
   await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200);
   return { child, url, database, output: () => output };
+}
+
+/** `members` built servers on one database, routing among themselves (PEERS, PEER_URL, HOP_PORT). */
+export async function spawnFleet(members: number, env: Record<string, string> = {}): Promise<ChildService[]> {
+  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
+  const database = uniqueDatabase();
+  return Promise.all(
+    hopPorts.map((port, i) => spawnService({ ...env, HOP_PORT: String(port), PEERS: peers.join(','), PEER_URL: peers[i] }, { database })),
+  );
 }
 
 /** The built server for the tests of the enclosing file or block: spawned before them, killed after. */

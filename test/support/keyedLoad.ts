@@ -5,15 +5,19 @@ export interface Outcome {
   key: string;
   bytes: number;
   status: number | 'error';
+  /** When the request was sent (Date.now()). */
+  sent: number;
 }
 
 export const RECORDS_PER_REQUEST = 5;
 
 /**
  * Clients posting until stop() is called or the server goes away, each request with a src_app of its own
- * spread over RECORDS_PER_REQUEST keys. A request that fails at the socket ends its worker.
+ * spread over RECORDS_PER_REQUEST keys. A request that fails at the socket ends its worker. With several
+ * URLs (a fleet's members), worker w posts to the (w mod n)-th.
  */
-export function keyedLoad(url: string, workers = 8) {
+export function keyedLoad(urls: string | readonly string[], workers = 8) {
+  const targets = typeof urls === 'string' ? [urls] : urls;
   const outcomes: Outcome[] = [];
   let stopped = false;
   const worker = async (w: number) => {
@@ -28,17 +32,18 @@ export function keyedLoad(url: string, workers = 8) {
         bytes_rx: 2 * bytes,
         hour: 1,
       }));
+      const sent = Date.now();
       try {
-        const res = await fetch(`${url}/flows`, {
+        const res = await fetch(`${targets[w % targets.length]}/flows`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
         await res.arrayBuffer();
-        outcomes.push({ key, bytes, status: res.status });
+        outcomes.push({ key, bytes, status: res.status, sent });
       } catch {
         // Refused or reset: never acknowledged.
-        outcomes.push({ key, bytes, status: 'error' });
+        outcomes.push({ key, bytes, status: 'error', sent });
         return;
       }
     }

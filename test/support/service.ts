@@ -6,6 +6,7 @@ import { FlowKey, flowKeyId } from '../../app/query/flows';
 import { Settings, settingsSchema } from '../../app/config/settings';
 import { createLogger } from '../../app/logger';
 import { createService, Service } from '../../app/service';
+import { freePort } from './disposableMongo';
 
 export function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
@@ -52,15 +53,19 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** The whole service in this process on a loopback port, optionally waiting until it is ready. */
+/**
+ * The whole service in this process on a loopback port, optionally waiting until it is ready; quiet unless
+ * TEST_LOGS is set or a test passes a logger of its own.
+ */
 export async function startService(
   overrides: Partial<Record<keyof Settings, unknown>> = {},
-  { waitReady = true, now = Date.now } = {},
+  { waitReady = true, now = Date.now, logger = createLogger('error', !process.env.TEST_LOGS) } = {},
 ): Promise<RunningService> {
   const settings = testSettings(overrides);
-  const service = createService(settings, createLogger('error', !process.env.TEST_LOGS), [], now);
+  const service = createService(settings, logger, [], now);
   service.start();
-  await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => service.server.listen(settings.port, '127.0.0.1', resolve));
+  if (service.hopServer) await new Promise<void>((resolve) => service.hopServer!.listen(settings.hopPort, '127.0.0.1', resolve));
   const { port } = service.server.address() as AddressInfo;
   if (waitReady) await waitFor(() => service.connection.ready);
   return {
@@ -72,6 +77,7 @@ export async function startService(
         service.server.close(() => resolve());
         service.server.closeAllConnections();
       });
+      service.hopServer?.closeAllConnections();
       await service.close();
     },
   };
@@ -102,4 +108,28 @@ export async function withCollection<T>(service: RunningService, fn: (c: Collect
 /** A key's document as the upserts shape it, to write straight into the collection as a version without roll-ups did. */
 export function keyDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
   return { _id: flowKeyId(key), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
+}
+
+/**
+ * `members` services on one database, each with a hop port of its own, routing among themselves (PEERS,
+ * PEER_URL, HOP_PORT); their public ports are any free ones.
+ * Each may override its settings (by index), for a member the test makes misbehave.
+ */
+export async function startFleet(
+  members: number,
+  overrides: Partial<Record<keyof Settings, unknown>> = {},
+  each: (i: number) => Partial<Record<keyof Settings, unknown>> = () => ({}),
+): Promise<RunningService[]> {
+  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
+  const mongodbDatabase = uniqueDatabase();
+  return Promise.all(
+    hopPorts.map((hopPort, i) => {
+      const own = each(i);
+      // A member the test points at a MongoDB of its own (one that is away) is not waited for.
+      const waitReady = own.mongodbUri === undefined;
+      const fleet = { hopPort, peers: peers.join(','), peerUrl: peers[i] };
+      return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
+    }),
+  );
 }

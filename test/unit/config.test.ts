@@ -6,6 +6,7 @@ import { ConfigError, loadSettings } from '../../app/config/load';
 import { envName } from '../../app/config/settings';
 
 const uri = 'mongodb://db.example:27017/';
+const fleet = { PEERS: 'http://10.0.0.1:9528, http://10.0.0.2:9528/', PEER_URL: 'http://10.0.0.2:9528' };
 const dir = mkdtempSync(join(tmpdir(), 'fas-config-'));
 function configFile(name: string, text: string): string {
   const path = join(dir, name);
@@ -68,9 +69,20 @@ describe('loadSettings', () => {
     [{ MONGODB_URI: uri, MONGODB_SOCKET_TIMEOUT_MS: '1000', MONGODB_QUERY_TIMEOUT_MS: '2000' }, 'MONGODB_SOCKET_TIMEOUT_MS'],
     [{ MONGODB_URI: uri, MONGODB_SOCKET_TIMEOUT_MS: '1000', MONGODB_WRITE_TIMEOUT_MS: '1000' }, 'MONGODB_SOCKET_TIMEOUT_MS'],
     [{ MONGODB_URI: uri, HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ MONGODB_URI: uri, ...fleet, PEER_URL: 'http://10.0.0.9:9528' }, 'is not one of PEERS'],
+    [{ MONGODB_URI: uri, PEERS: fleet.PEERS }, 'PEERS and PEER_URL go together'],
+    [{ MONGODB_URI: uri, ...fleet, PEERS: 'http://10.0.0.1:9528/flows,http://10.0.0.2:9528' }, 'PEERS must be base URLs'],
+    [{ MONGODB_URI: uri, ...fleet, HOP_PORT: '9600' }, "must name this member's HOP_PORT"],
+    [{ MONGODB_URI: uri, ...fleet, PORT: '9528' }, 'HOP_PORT must differ from PORT'],
+    [{ MONGODB_URI: uri, ...fleet, PEER_DNS_NAME: 'fas-members.fas.svc', POD_IP: '10.0.0.1' }, 'not both'],
+    [{ MONGODB_URI: uri, PEER_DNS_NAME: 'fas-members.fas.svc' }, 'PEER_DNS_NAME and POD_IP go together'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadSettings(env)).toThrow(ConfigError);
     expect(() => loadSettings(env)).toThrow(name);
+  });
+
+  it('takes a fleet named by PEERS, whatever their spaces and trailing slashes', () => {
+    expect(loadSettings({ MONGODB_URI: uri, ...fleet })).toMatchObject({ hopPort: 9528, peerUrl: 'http://10.0.0.2:9528' });
   });
 
   it('rejects an unknown key in the config file, naming it', () => {

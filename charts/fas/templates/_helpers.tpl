@@ -46,6 +46,28 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/* Label that lets a pod through the NetworkPolicy (the helm test pod carries it). */}}
+{{/* The Secret holding the tokens file: the user's, or the chart's. */}}
+{{- define "fas.authSecretName" -}}
+{{- default (printf "%s-auth" (include "fas.fullname" .)) .Values.auth.tokens.existingSecret -}}
+{{- end -}}
+
+{{/* Whether the helm test has a token: the chart's helm-test client, or tests.tokenSecret. */}}
+{{- define "fas.testTokenRef" -}}
+{{- if and .Values.auth.tokens.enabled (not .Values.auth.tokens.existingSecret) .Values.auth.tokens.helmTestClient -}}
+name: {{ include "fas.authSecretName" . }}
+key: helm-test-token
+{{- else if .Values.tests.tokenSecret.name -}}
+name: {{ .Values.tests.tokenSecret.name }}
+key: {{ .Values.tests.tokenSecret.key }}
+{{- end -}}
+{{- end -}}
+
+{{/* Where FAS finds what it presents to the service-account issuer: its own token and the cluster's CA. */}}
+{{- define "fas.issuerAccessDir" -}}/var/run/secrets/fas-issuer{{- end -}}
+{{- define "fas.issuerAccess" -}}
+{{- if and .Values.auth.serviceAccounts.enabled .Values.auth.serviceAccounts.issuerDiscoveryAccess }}true{{ end -}}
+{{- end -}}
+
 {{- define "fas.clientLabel" -}}
 {{ include "fas.fullname" . }}-client: "true"
 {{- end -}}
@@ -167,3 +189,12 @@ so the password never lands in this chart's objects. External mode reads the who
 {{- int .Values.terminationGracePeriodSeconds -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The headless Service listing the ready pods, for the members to find each other. */}}
+{{- define "fas.membersServiceName" -}}
+{{- printf "%s-members" (include "fas.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "fas.membersDnsName" -}}
+{{- printf "%s.%s.svc.%s" (include "fas.membersServiceName" .) .Release.Namespace .Values.clusterDomain }}
+{{- end }}

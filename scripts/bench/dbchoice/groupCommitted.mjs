@@ -1,0 +1,37 @@
+// The ingest path of the stores FAS does not run on, in the bench's process: a report's JSON parsed and
+// validated as the service does, then written through the service's own group commit (built in dist/) with
+// its default window and size, so every store gets the same flushes: each distinct key of a flush once.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { GroupCommit } = require('../../../dist/storage/groupCommit.js');
+const { findInvalidRecord } = require('../../../dist/data/flow.js');
+const { loadSettings } = require('../../../dist/config/load.js');
+
+/**
+ * ingest(body) for a store whose `write(totals)` writes one flush (a FlowTotals: records summed by key) and
+ * resolves once it is durable.
+ */
+export function groupCommitted(write) {
+  const settings = loadSettings({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused' });
+  const commits = new GroupCommit(write, {
+    windowMs: settings.flushWindowMs,
+    maxRecords: settings.flushMaxRecords,
+    pendingMaxRecords: settings.pendingMaxRecords,
+    timeoutMs: settings.flushTimeoutMs,
+  });
+  return async (body) => {
+    const records = JSON.parse(body);
+    const problem = findInvalidRecord(records);
+    if (problem) throw new Error(`bench:db: record ${problem.index} is invalid: ${problem.message}`);
+    // The group commit names MongoDB in its errors; the store's own message is the cause.
+    await commits.add(records).catch((err) => {
+      throw new Error(err.cause?.message ?? err.message);
+    });
+  };
+}
+
+/** Each flush's keys in one order, so concurrent writers lock rows in the same order and never deadlock. */
+export function sortedKeys(totals) {
+  return [...totals.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+}
