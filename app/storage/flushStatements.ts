@@ -1,5 +1,6 @@
 import { Document } from 'mongodb';
 import { FlowKey, IncrementStatement, incrementTotals } from '../query/flows';
+import { NameField } from '../api/constants';
 import { HOURS_PER_DAY, incrementRollup, Rollup, ROLLUPS, Span } from '../query/rollups';
 import { TotalsCollection } from './flowCollections';
 import { addExact, FlowTotals, KeyTotals } from './flowTotals';
@@ -11,7 +12,8 @@ export interface CollectionStatements {
 }
 
 interface Sum {
-  names: string[];
+  /** One of the keys summed: it holds the names the roll-up keeps. */
+  key: FlowKey;
   bytesTx: number | bigint;
   bytesRx: number | bigint;
 }
@@ -19,7 +21,12 @@ interface Sum {
 /** A roll-up's sums in one span: per first hour, per the names it keeps (as one string). */
 type SpanSums = Map<number, Map<string, Sum>>;
 
-function add(sums: SpanSums, hour: number, id: string, names: () => string[], bytesTx: number | bigint, bytesRx: number | bigint) {
+/** The names a roll-up keeps, as one string: no string is built when it keeps one name or none. */
+function namesId(fields: readonly NameField[], key: FlowKey): string {
+  return fields.length === 0 ? '' : fields.length === 1 ? key[fields[0]] : fields.map((f) => key[f]).join('\u0001');
+}
+
+function add(sums: SpanSums, hour: number, id: string, { key, bytesTx, bytesRx }: Sum): void {
   let byNames = sums.get(hour);
   if (!byNames) sums.set(hour, (byNames = new Map()));
   const sum = byNames.get(id);
@@ -27,26 +34,18 @@ function add(sums: SpanSums, hour: number, id: string, names: () => string[], by
     sum.bytesTx = addExact(sum.bytesTx, bytesTx);
     sum.bytesRx = addExact(sum.bytesRx, bytesRx);
   } else {
-    byNames.set(id, { names: names(), bytesTx, bytesRx });
+    byNames.set(id, { key, bytesTx, bytesRx });
   }
 }
 
 /** The flush's sums for one roll-up, hour by hour from its keys, then day by day from those hours. */
 function rollupSums({ fields, spans: kept }: Rollup, keys: Iterable<KeyTotals>): Map<Span, SpanSums> {
   const hours: SpanSums = new Map();
-  for (const { key, bytesTx, bytesRx } of keys) {
-    const names = () => fields.map((field) => key[field as keyof FlowKey] as string);
-    // The names themselves when one is kept: no string is built per key.
-    const id = fields.length === 1 ? (key[fields[0] as keyof FlowKey] as string) : names().join('\u0001');
-    add(hours, key.hour, id, names, bytesTx, bytesRx);
-  }
+  for (const sum of keys) add(hours, sum.key.hour, namesId(fields, sum.key), sum);
   const spans = new Map<Span, SpanSums>([[1, hours]]);
   if (kept.includes(HOURS_PER_DAY)) {
     const days: SpanSums = new Map();
-    hours.forEach((byNames, hour) => {
-      const first = hour - (hour % HOURS_PER_DAY);
-      byNames.forEach((sum, id) => add(days, first, id, () => sum.names, sum.bytesTx, sum.bytesRx));
-    });
+    hours.forEach((byNames, hour) => byNames.forEach((sum, id) => add(days, hour - (hour % HOURS_PER_DAY), id, sum)));
     spans.set(HOURS_PER_DAY, days);
   }
   return spans;
@@ -64,8 +63,8 @@ export function flushStatements(totals: FlowTotals): CollectionStatements[] {
   for (const rollup of ROLLUPS) {
     rollupSums(rollup, totals.byKey.values()).forEach((sums, span) =>
       sums.forEach((byNames, hour) =>
-        byNames.forEach(({ names, bytesTx, bytesRx }) =>
-          rollups.push(incrementRollup(rollup, span, hour, names, bytesTx, bytesRx)),
+        byNames.forEach(({ key, bytesTx, bytesRx }) =>
+          rollups.push(incrementRollup(rollup, span, hour, rollup.fields.map((f) => key[f]), bytesTx, bytesRx)),
         ),
       ),
     );
