@@ -1,11 +1,14 @@
 import { MongoClient } from 'mongodb';
 import { ConfigError, loadSettings } from './config/load';
 import { createLogger, describeError } from './logger';
+import { FlowCollections } from './storage/flowCollections';
 import { migrateLegacyDocuments } from './storage/legacyMigration';
+import { firstUnwrittenHour, recordCoverage } from './storage/rollupCoverage';
 
 /**
- * `node dist/migrate.js`: moves the documents FAS 0.1 wrote into the shape this version reads and writes
- * (README, "Upgrading from 0.1"). Takes the service's own settings; exits 0 when nothing is left to move.
+ * `node dist/migrate.js`, once every replica runs this version: moves the documents FAS 0.1 wrote into the
+ * shape this version reads and writes, then records from which hour the roll-ups hold every record (README,
+ * "Upgrading"). Takes the service's own settings; exits 0 when nothing is left to do.
  */
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -15,9 +18,11 @@ async function main(): Promise<void> {
     writeConcern: { w: settings.mongodbWriteConcern as 'majority' | number },
   });
   try {
-    const collection = client.db(settings.mongodbDatabase).collection(settings.mongodbCollection);
-    const { moved } = await migrateLegacyDocuments(client, collection, (p) => logger.info('migrating', p));
-    logger.info('migration complete', { moved });
+    const collections = new FlowCollections(client.db(settings.mongodbDatabase), settings.mongodbCollection);
+    const { moved } = await migrateLegacyDocuments(client, collections.totals.keys, (p) => logger.info('migrating', p));
+    await collections.ensureIndexes();
+    const since = await recordCoverage(collections.coverage, await firstUnwrittenHour(collections.keys, Date.now()));
+    logger.info('migration complete', { moved, rollupsCoverFromHour: since });
   } catch (err) {
     logger.error('migration failed; running it again resumes it', describeError(err));
     process.exitCode = 1;

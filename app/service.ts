@@ -12,9 +12,11 @@ import { Membership } from './routing/members';
 import { createApp, createHopApp, createMetricsApp } from './server/app';
 import { frontDoor } from './server/frontDoor';
 import { ServiceMetrics } from './server/metrics';
+import { FlowReads } from './reads/flowReads';
 import { FlowStore } from './storage/flowStore';
 import { MongoConnection } from './storage/mongoConnection';
 import { RetentionSweep } from './storage/retentionSweep';
+import { RollupCoverage } from './storage/rollupCoverage';
 
 /** Logs a background operation's report: as an error with its cause when it failed, else at `level`. */
 function logOutcome(logger: Logger, what: string, { error, ...report }: { error?: unknown }, level: string): void {
@@ -22,12 +24,16 @@ function logOutcome(logger: Logger, what: string, { error, ...report }: { error?
   else logger.log(level, what, report);
 }
 
+/** How soon replicas see the roll-ups' coverage that `node dist/migrate.js` records. */
+const COVERAGE_RECHECK_MS = 10_000;
+
 export interface Service {
   server: http.Server;
   /** The members' own endpoint (HOP_PORT), in a fleet: the server.listen() of the caller starts it too. */
   hopServer?: http.Server;
   connection: MongoConnection;
   store: FlowStore;
+  reads: FlowReads;
   /** Routes each record to the fleet member that owns its key; the store alone when there is no fleet. */
   router: FlowRouter;
   metrics: ServiceMetrics;
@@ -63,19 +69,23 @@ export function createService(
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
   const store = new FlowStore(
     connection.client,
-    connection.collection,
+    connection.collections,
     {
       windowMs: settings.flushWindowMs,
       maxRecords: settings.flushMaxRecords,
       pendingMaxRecords: settings.pendingMaxRecords,
       timeoutMs: settings.flushTimeoutMs,
-      queryTimeoutMs: settings.mongodbQueryTimeoutMs,
     },
     (flush) => {
       metrics.flushed(flush);
       logOutcome(logger, 'flush', flush, 'debug');
     },
   );
+  const oldestKept = () => (settings.retentionHours > 0 ? oldestKeptHour(settings.retentionHours, now()) : 0);
+  const reads = new FlowReads(connection.collections, new RollupCoverage(connection.collections.coverage, COVERAGE_RECHECK_MS), {
+    queryTimeoutMs: settings.mongodbQueryTimeoutMs,
+    oldestKept,
+  });
   const router = new FlowRouter(
     store,
     membership,
@@ -93,9 +103,9 @@ export function createService(
   );
   const retention =
     settings.retentionHours > 0
-      ? new RetentionSweep(connection.collection, {
+      ? new RetentionSweep(connection.collections.swept(), {
           intervalMs: settings.retentionSweepIntervalMs,
-          oldestHour: () => oldestKeptHour(settings.retentionHours, now()),
+          oldestHour: oldestKept,
           ready: () => connection.ready,
           onSweep: (sweep) => {
             metrics.swept(sweep);
@@ -117,7 +127,7 @@ export function createService(
     );
   // Throws when the tokens file cannot be read at start: there is no previous set of clients to keep.
   const authenticator = createAuthenticator(settings, logger);
-  const server = serve(createApp(store, router, () => connection.ready, settings, logger, metrics, { authenticator, now }).callback());
+  const server = serve(createApp(reads, router, () => connection.ready, settings, logger, metrics, { authenticator, now }).callback());
   const hopServer = membership.isFleet
     ? serve(createHopApp(router, () => connection.ready, settings, logger, metrics, now).callback())
     : undefined;
@@ -173,6 +183,7 @@ export function createService(
     hopServer,
     connection,
     store,
+    reads,
     router,
     metrics,
     retention,

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { MAX_HOUR, MAX_NAME_LENGTH } from '../api/constants';
 
 /** One flow report from an agent: bytes moved from src_app to dest_app within vpc_id during an hour. */
 export interface FlowRecord {
@@ -9,10 +10,6 @@ export interface FlowRecord {
   bytes_rx: number;
   hour: number;
 }
-
-/** Hours are counted from the epoch; the cap keeps them a 32-bit integer in storage. */
-export const MAX_HOUR = 2_147_483_647;
-export const MAX_NAME_LENGTH = 256;
 
 // Control characters are rejected so names print safely and cannot collide with the in-memory key separator;
 // lone surrogates are rejected because UTF-8 encoding would turn every one of them into the same U+FFFD.

@@ -1,8 +1,8 @@
-import { Document, IndexDescription, Long, Sort } from 'mongodb';
+import { Document, Double, IndexDescription, Long } from 'mongodb';
 
 /**
- * The roll-up document: one per (hour, src_app, dest_app, vpc_id), its byte counts summed as Int64. Its `_id`
- * is the key itself (flowKeyId), so every upsert finds its document through the _id index alone.
+ * A key's document: one per (hour, src_app, dest_app, vpc_id), its byte counts summed as Int64. Its `_id` is
+ * the key itself (flowKeyId), so every upsert finds its document through the _id index alone.
  */
 export interface FlowTotalsDocument {
   _id: string;
@@ -10,8 +10,8 @@ export interface FlowTotalsDocument {
   src_app: string;
   dest_app: string;
   vpc_id: string;
-  bytes_tx: Long | bigint | number;
-  bytes_rx: Long | bigint | number;
+  bytes_tx: Long | bigint | number | Double;
+  bytes_rx: Long | bigint | number | Double;
 }
 
 export interface FlowKey {
@@ -36,12 +36,16 @@ export const flowReadFields = { hour: 1, src_app: 1, dest_app: 1, vpc_id: 1 } as
 /** Serves reads: an hour's keys in key order, and every range, filter and group (docs/reads.md). */
 export const flowReadIndex: IndexDescription = { key: flowReadFields, name: 'hour_src_dest_vpc' };
 
-/** One statement of an update command: adds a flush's totals to one key's document, created on first sight. */
-export interface IncrementStatement {
+/**
+ * One statement of an update command: adds a flush's totals to one document, created on first sight with
+ * its key. Every statement a flush sends, to the key documents or to a roll-up, has this form.
+ */
+export interface IncrementStatement<K extends Document = FlowKey> {
   q: { _id: string };
   u: {
-    $inc: { bytes_tx: bigint; bytes_rx: bigint };
-    $setOnInsert: FlowKey;
+    // A Double only for a total past 2^63 - 1 (FlowStore): every read then refuses it with sum_overflow.
+    $inc: { bytes_tx: bigint | Double; bytes_rx: bigint | Double };
+    $setOnInsert: K;
   };
   upsert: true;
 }
@@ -64,25 +68,17 @@ export function incrementTotals(id: string, key: FlowKey, bytesTx: bigint | numb
 }
 
 /**
- * An upper bound of the statement's BSON size in a command's array of statements: at most 180 bytes of field
- * names, types, lengths, the hour, its index and separators, plus the names twice (in the _id and as fields)
- * in UTF-8, at most 3 bytes per UTF-16 code unit.
+ * An upper bound of the statement's BSON size in a command's array of statements: at most 200 bytes of field
+ * names, types, lengths, numbers, its index and separators, plus the strings (the _id, the names) in UTF-8, at
+ * most 3 bytes per UTF-16 code unit.
  */
-export function incrementMaxBytes({ u }: IncrementStatement): number {
-  const { src_app, dest_app, vpc_id } = u.$setOnInsert;
-  return 180 + 6 * (src_app.length + dest_app.length + vpc_id.length);
+export function incrementMaxBytes({ q, u }: IncrementStatement<Document>): number {
+  let units = q._id.length;
+  for (const value of Object.values(u.$setOnInsert)) if (typeof value === 'string') units += value.length;
+  return 200 + 3 * units;
 }
 
-/** Rows of one hour, in the documented order: src_app, then dest_app, then vpc_id. */
-export function hourTotalsQuery(hour: number): { filter: Document; projection: Document; sort: Sort } {
-  return {
-    filter: { hour },
-    projection: { _id: 0, src_app: 1, dest_app: 1, vpc_id: 1, hour: 1, bytes_tx: 1, bytes_rx: 1 },
-    sort: { src_app: 1, dest_app: 1, vpc_id: 1 },
-  };
-}
-
-/** The documents of hours before `hour`, which the retention sweep deletes: one range of the read index. */
+/** The documents of hours before `hour`, which the retention sweep deletes: one range of each read index. */
 export function expiredFlowsQuery(hour: number): { filter: Document; projection: Document } {
   return { filter: { hour: { $lt: hour } }, projection: { _id: 1 } };
 }

@@ -1,4 +1,5 @@
-import { isCount, isName, MAX_HOUR } from '../data/flow';
+import { MAX_HOUR } from '../api/constants';
+import { isCount, isName } from '../data/flow';
 import { flowKeyId } from '../query/flows';
 import { FlowTotals } from '../storage/flowTotals';
 

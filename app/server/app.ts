@@ -6,7 +6,7 @@ import { describeError } from '../logger';
 import { consoleRoutes } from './consoleRoutes';
 import { errorHandler, REQUEST_TIMEOUT_CODE } from './errors';
 import { FlowRouter } from '../routing/flowRouter';
-import { FlowStorage, flowRoutes } from './flowRoutes';
+import { FlowReading, flowRoutes } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
 import { openApiRoutes } from './openApi';
 import { partRoutes } from './partRoutes';
@@ -15,11 +15,11 @@ import { requestLog } from './requestLog';
 /**
  * The Koa application: request timing, request log, JSON errors, then the flow (behind authentication, when
  * it is on), metrics and OpenAPI routes and, unless turned off, the web console. Records are written through
- * the router (this member's store, or their key's owner); reads go to the store. Health probes live in the
+ * the router (this member's store, or their key's owner); reads go to the reads. Health probes live in the
  * HTTP server.
  */
 export function createApp(
-  store: FlowStorage,
+  reads: FlowReading,
   router: Pick<FlowRouter, 'ingest'>,
   storageReady: () => boolean,
   settings: Settings,
@@ -28,7 +28,7 @@ export function createApp(
   { authenticator, now = Date.now }: { authenticator?: Authenticator; now?: () => number } = {},
 ): Koa {
   const app = new Koa();
-  const flows = flowRoutes(store, router, {
+  const flows = flowRoutes(reads, router, {
     ...settings,
     now,
     storageReady,

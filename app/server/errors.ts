@@ -1,23 +1,13 @@
 import { Context, Middleware } from 'koa';
+import { ApiError } from '../api/apiError';
 import { MongoError } from 'mongodb';
 import { Logger } from 'winston';
 import { describeError } from '../logger';
 import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
-import { QueryTimeoutError } from './queryTimeout';
+import { QueryTimeoutError } from '../reads/queryTimeout';
 
-/** An error the client caused or must react to; its message and details are safe to show. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 interface ErrorResponse {
   status: number;

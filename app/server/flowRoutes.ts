@@ -4,19 +4,17 @@ import { Authenticator } from '../auth/authenticator';
 import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
 import { findHourOutsideWindow, HourLimits } from '../data/retention';
+import { FlowReads } from '../reads/flowReads';
+import { PageRequest, parseHoursRequest, parseReadRequest, readsWholeHours } from '../reads/readRequest';
 import { FlowRouter } from '../routing/flowRouter';
-import { FlowStore } from '../storage/flowStore';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { BatchBody, batchBody } from './batchBody';
 import { requireScope } from './authorization';
 import { ApiError } from './errors';
-import { hourTotalsJson } from './hourTotalsJson';
-import { parseReadRequest, ReadRequest, readsWholeHours } from './readRequest';
 import { ReadSlots } from './readSlots';
-import { totalsPage } from './totalsPage';
 
-/** What the routes read from the store. */
-export type FlowStorage = Pick<FlowStore, 'hourTotals' | 'totals'>;
+/** What the routes read. */
+export type FlowReading = Pick<FlowReads, 'hour' | 'page' | 'latestHour'>;
 
 /** What writes the records; the benchmark's ceiling run passes one that stores nothing. */
 export type FlowWriter = Pick<FlowRouter, 'ingest'>;
@@ -24,7 +22,6 @@ export type FlowWriter = Pick<FlowRouter, 'ingest'>;
 export interface FlowRoutesOptions extends HourLimits {
   bodyLimit: string;
   maxRecordsPerBatch: number;
-  mongodbQueryTimeoutMs: number;
   maxQueryHours: number;
   /** Reads that cost whole hours running at once, at most. */
   maxConcurrentReads: number;
@@ -40,8 +37,11 @@ export interface FlowRoutesOptions extends HourLimits {
   authenticator?: Authenticator;
 }
 
-/** POST /flows ingests a batch; GET /flows answers totals. /flow is the original's path. */
-export function flowRoutes(store: FlowStorage, writer: FlowWriter, options: FlowRoutesOptions): Router {
+/**
+ * POST /flows ingests a batch; GET /flows answers totals; GET /hours says which hours may be read. /flow is
+ * the original's path.
+ */
+export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: FlowRoutesOptions): Router {
   const router = new Router();
   // Requests are answered at once rather than queued for a MongoDB known to be away, and no write goes
   // out before the unique index exists: without it concurrent upserts could create duplicate keys.
@@ -67,7 +67,7 @@ export function flowRoutes(store: FlowStorage, writer: FlowWriter, options: Flow
 
   /** The original read: every key of one hour, streamed. */
   const readHour = async (ctx: Context, hour: number) => {
-    const rows = await hourTotalsJson(store.hourTotals(hour), options.mongodbQueryTimeoutMs);
+    const rows = await reads.hour(hour);
     // Past the first byte a failure can no longer change the status: cut the connection so the client sees
     // a truncated response instead of waiting for one that will not come.
     rows.once('error', () => {
@@ -78,19 +78,24 @@ export function flowRoutes(store: FlowStorage, writer: FlowWriter, options: Flow
   };
 
   /** A page of totals, with a Link to the next page when there is one. */
-  const readPage = async (ctx: Context, { query, limit, after }: Extract<ReadRequest, { kind: 'page' }>) => {
-    const page = await totalsPage(
-      store.totals({ ...query, limit: limit + 1, after }),
-      query,
-      limit,
-      options.mongodbQueryTimeoutMs,
-    );
+  const readPage = async (ctx: Context, request: PageRequest) => {
+    const page = await reads.page(request);
     if (page.next) {
       const next = new URLSearchParams(ctx.querystring);
       next.set('cursor', page.next);
       ctx.set('Link', `<${ctx.path}?${next}>; rel="next"`);
     }
     ctx.body = page.json;
+  };
+
+  /** Reports a read that MongoDB failed; errors of the client's own are not the store's. */
+  const counted = async (read: () => Promise<void>) => {
+    try {
+      await read();
+    } catch (err) {
+      if (!(err instanceof ApiError)) options.onReadError();
+      throw err;
+    }
   };
 
   const readSlots = new ReadSlots(options.maxConcurrentReads);
@@ -101,12 +106,17 @@ export function flowRoutes(store: FlowStorage, writer: FlowWriter, options: Flow
     // Held until the response is over: a whole hour's stream reads MongoDB until its last byte is sent.
     if (readsWholeHours(read)) ctx.res.once('close', readSlots.take());
     ctx.type = 'application/json';
-    try {
-      await (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read));
-    } catch (err) {
-      if (!(err instanceof ApiError)) options.onReadError();
-      throw err;
-    }
+    await counted(() => (read.kind === 'hour' ? readHour(ctx, read.hour) : readPage(ctx, read)));
+  });
+
+  /** What a client needs to pick hours: the latest hour with data, and the longest range a read may span. */
+  router.get('/hours', requireScope(options.authenticator, 'read'), async (ctx) => {
+    const { until } = parseHoursRequest(ctx.query);
+    requireStorage();
+    await counted(async () => {
+      const latest = await reads.latestHour(until);
+      ctx.body = { latest: latest ?? null, max_query_hours: options.maxQueryHours };
+    });
   });
 
   return router;

@@ -38,9 +38,11 @@ export class ServiceMetrics {
 
   private readonly flushRecords = this.histogram('fas_flush_records', 'Records summed into one flush', SIZE_BUCKETS);
 
-  private readonly flushKeys = this.histogram(
-    'fas_flush_keys',
-    'Distinct keys (upserts) written by one flush',
+  private readonly flushKeys = this.histogram('fas_flush_keys', 'Distinct keys written by one flush', SIZE_BUCKETS);
+
+  private readonly flushUpserts = this.histogram(
+    'fas_flush_upserts',
+    'Upserts sent by one acknowledged flush: one per key, and one per roll-up document its keys fall in',
     SIZE_BUCKETS,
   );
 
@@ -142,6 +144,7 @@ export class ServiceMetrics {
   flushed(report: FlushReport): void {
     this.flushRecords.observe(report.records);
     this.flushKeys.observe(report.keys);
+    if (report.upserts !== undefined) this.flushUpserts.observe(report.upserts);
     this.flushSeconds.observe(report.durationMs / 1000);
     if (report.error !== undefined) this.mongoErrors.inc({ operation: 'flush' });
   }

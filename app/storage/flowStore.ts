@@ -1,31 +1,29 @@
-import { AggregationCursor, Collection, Document, FindCursor, MongoClient, MongoServerError } from 'mongodb';
+import { Collection, Document, MongoClient, MongoServerError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
-import { FlowTotalsDocument, hourTotalsQuery, IncrementStatement, incrementMaxBytes, incrementTotals } from '../query/flows';
-import { TotalsQuery, totalsPipeline } from '../query/totals';
+import { IncrementStatement, incrementMaxBytes } from '../query/flows';
+import { FlowCollections } from './flowCollections';
 import { FlowTotals } from './flowTotals';
+import { flushStatements } from './flushStatements';
 import { FlushReport, GroupCommit, GroupCommitOptions } from './groupCommit';
-import { StatementError, updateStatements } from './updateCommand';
+import { retry } from './statementRetry';
+import { updateStatements } from './updateCommand';
 
-const DUPLICATE_KEY = 11000;
-/**
- * Rows per reply of an hour's read. Without it every reply after MongoDB's first 101 rows holds up to 16 MiB,
- * deserialized at once: the whole of a 50,000-key hour in one (docs/benchmarks.md).
- */
-const READ_BATCH_SIZE = 1000;
+/** A duplicate key, then at most three ways of storing a total past 2^63 - 1. */
+const MAX_RETRIES = 4;
 
-/** Hourly flow totals in MongoDB: records are rolled up into one document per key through group commit. */
+type Statement = IncrementStatement<Document>;
+
+/** Hourly flow totals in MongoDB: records are summed into key documents and roll-ups through group commit. */
 export class FlowStore {
   private readonly commits: GroupCommit;
-  private readonly queryTimeoutMs: number;
 
   constructor(
     private readonly client: MongoClient,
-    private readonly collection: Collection<FlowTotalsDocument>,
-    options: GroupCommitOptions & { queryTimeoutMs: number },
+    private readonly collections: FlowCollections,
+    options: GroupCommitOptions,
     onFlush?: (report: FlushReport) => void,
   ) {
     this.commits = new GroupCommit((totals) => this.write(totals), options, onFlush);
-    this.queryTimeoutMs = options.queryTimeoutMs;
   }
 
   get pendingRecords(): number {
@@ -42,54 +40,39 @@ export class FlowStore {
     return this.commits.addTotals(part);
   }
 
-  /** The rows of one hour in key order, with Int64 totals as bigint so no sum passes through a double. */
-  hourTotals(hour: number): FindCursor<FlowTotalsDocument> {
-    const { filter, projection, sort } = hourTotalsQuery(hour);
-    return this.collection.find(filter, {
-      projection,
-      sort,
-      useBigInt64: true,
-      maxTimeMS: this.queryTimeoutMs,
-      batchSize: READ_BATCH_SIZE,
-    });
-  }
-
-  /** The rows of a read in its order, with Int64 sums as bigint so no total passes through a double. */
-  totals(query: TotalsQuery): AggregationCursor<Document> {
-    return this.collection.aggregate(totalsPipeline(query), {
-      useBigInt64: true,
-      maxTimeMS: this.queryTimeoutMs,
-      // Grouping a month of keys can pass the 100 MB an in-memory stage may use.
-      allowDiskUse: true,
-    });
-  }
-
   /** Writes everything pending and refuses new records. */
   drain(): Promise<void> {
     return this.commits.drain();
   }
 
-  private async write(totals: FlowTotals): Promise<void> {
-    const statements: IncrementStatement[] = [];
-    totals.byKey.forEach((t, id) => statements.push(incrementTotals(id, t.key, t.bytesTx, t.bytesRx)));
-    const refused = await this.update(statements);
-    if (refused.length === 0) return;
-    const retry = duplicateKeyFailures(refused);
-    if (!retry) throw new MongoServerError(refused[0]);
-    const again = await this.update(retry.map((index) => statements[index]));
-    if (again.length > 0) throw new MongoServerError(again[0]);
+  /**
+   * One unordered command per collection, all at once (docs/benchmarks.md); settles when every one has, with
+   * the number of upserts sent.
+   */
+  private async write(totals: FlowTotals): Promise<number> {
+    const groups = flushStatements(totals);
+    const results = await Promise.allSettled(
+      groups.map(({ collection, statements }) => this.upsert(this.collections.totals[collection], statements)),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return groups.reduce((upserts, { statements }) => upserts + statements.length, 0);
   }
 
-  private update(statements: IncrementStatement[]): Promise<StatementError[]> {
-    return updateStatements(this.client, this.collection, statements, incrementMaxBytes);
+  /**
+   * Sends the statements, then each refused one again as retry() says, until none is refused; a statement
+   * refused for any other reason, or again after its last retry, fails the flush.
+   */
+  private async upsert(collection: Collection<Document>, statements: Statement[]): Promise<void> {
+    let pending = statements.map((statement) => ({ statement, sent: statement }));
+    for (let round = 0; pending.length > 0; round++) {
+      const refused = await updateStatements(this.client, collection, pending.map((p) => p.sent), incrementMaxBytes);
+      pending = refused.map((error) => {
+        const { statement, sent } = pending[error.index];
+        const again = round < MAX_RETRIES ? retry(statement, sent, error) : undefined;
+        if (!again) throw new MongoServerError(error);
+        return { statement, sent: again };
+      });
+    }
   }
-}
-
-/**
- * Two replicas upserting the same new key race on the unique index: the loser's increment did not apply and
- * a retry finds the winner's document. Returns the statements to retry when those are the only failures.
- */
-function duplicateKeyFailures(refused: StatementError[]): number[] | undefined {
-  if (refused.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
-  return refused.map((e) => e.index);
 }

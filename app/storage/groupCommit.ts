@@ -34,6 +34,8 @@ export interface GroupCommitOptions {
 export interface FlushReport {
   records: number;
   keys: number;
+  /** Upserts sent, when the write says: one per key, and one per roll-up document. */
+  upserts?: number;
   durationMs: number;
   error?: unknown;
 }
@@ -62,7 +64,7 @@ export class GroupCommit {
   private closed = false;
 
   constructor(
-    private readonly write: (totals: FlowTotals) => Promise<void>,
+    private readonly write: (totals: FlowTotals) => Promise<number | void>,
     private readonly options: GroupCommitOptions,
     private readonly onFlush: (report: FlushReport) => void = () => {},
   ) {}
@@ -145,8 +147,13 @@ export class GroupCommit {
     const { totals } = batch;
     this.write(totals)
       .then(
-        () => {
-          this.onFlush({ records: totals.records, keys: totals.byKey.size, durationMs: performance.now() - started });
+        (upserts) => {
+          this.onFlush({
+            records: totals.records,
+            keys: totals.byKey.size,
+            upserts: upserts ?? undefined,
+            durationMs: performance.now() - started,
+          });
           batch.resolve();
         },
         (error: unknown) => {

@@ -1,9 +1,10 @@
-import { Collection, MongoClient, W } from 'mongodb';
+import { MongoClient, W } from 'mongodb';
 import { Logger } from 'winston';
 import { Settings } from '../config/settings';
 import { describeError } from '../logger';
-import { flowReadIndex, FlowTotalsDocument } from '../query/flows';
+import { FlowCollections } from './flowCollections';
 import { hasLegacyDocuments } from './legacyMigration';
+import { recordCoverage } from './rollupCoverage';
 
 /** MongoDB is known to be unreachable, or the indexes are not ensured yet: nothing is tried. */
 export class StorageUnavailableError extends Error {}
@@ -14,7 +15,7 @@ export class StorageUnavailableError extends Error {}
  */
 export class MongoConnection {
   readonly client: MongoClient;
-  readonly collection: Collection<FlowTotalsDocument>;
+  readonly collections: FlowCollections;
   private writable = false;
   private indexesReady = false;
   private stopped = false;
@@ -43,7 +44,7 @@ export class MongoConnection {
       }
       this.writable = writable;
     });
-    this.collection = this.client.db(settings.mongodbDatabase).collection(settings.mongodbCollection);
+    this.collections = new FlowCollections(this.client.db(settings.mongodbDatabase), settings.mongodbCollection);
   }
 
   /** Ready when a writable server is known and the indexes exist. */
@@ -58,15 +59,16 @@ export class MongoConnection {
 
   private async ensureIndexes(): Promise<void> {
     try {
-      await this.collection.createIndexes([flowReadIndex]);
+      await this.collections.ensureIndexes();
       if (this.settings.mongodbShardCollection) await this.shardCollection();
+      await this.coverFromTheStart();
       this.indexesReady = true;
       this.logger.info('mongodb indexes ensured', {
         database: this.settings.mongodbDatabase,
         collection: this.settings.mongodbCollection,
       });
-      if (await hasLegacyDocuments(this.collection)) {
-        this.logger.warn('documents written by FAS 0.1 may remain: run `node dist/migrate.js` (README, Upgrading from 0.1)');
+      if (await hasLegacyDocuments(this.collections.keys)) {
+        this.logger.warn('documents written by FAS 0.1 may remain: run `node dist/migrate.js` (README, Upgrading)');
       }
     } catch (err) {
       if (this.stopped) return;
@@ -79,13 +81,28 @@ export class MongoConnection {
   }
 
   /**
+   * A collection without documents yet is written by versions that keep the roll-ups from its first record:
+   * they cover every hour. Otherwise an older version may have written hours without them, and they cover
+   * hours only once `node dist/migrate.js` says from which (README, Upgrading).
+   */
+  private async coverFromTheStart(): Promise<void> {
+    const { coverage, keys } = this.collections;
+    if (await coverage.findOne({})) return;
+    if (await keys.findOne({}, { projection: { _id: 1 } })) {
+      this.logger.warn('roll-ups cover no hour yet: run `node dist/migrate.js` once every replica runs this version (README, Upgrading)');
+      return;
+    }
+    await recordCoverage(coverage, 0);
+  }
+
+  /**
    * Shards on the hashed _id: every upsert's filter is an equality on _id, so mongos routes each to one shard,
    * and the hash spreads the current hour's keys over every shard. Idempotent: MongoDB 5+ answers ok when the
    * collection is already sharded on this key. The hashed index comes first, for a collection that holds data.
    */
   private async shardCollection(): Promise<void> {
     const namespace = `${this.settings.mongodbDatabase}.${this.settings.mongodbCollection}`;
-    await this.collection.createIndex({ _id: 'hashed' });
+    await this.collections.keys.createIndex({ _id: 'hashed' });
     await this.client.db('admin').command({ shardCollection: namespace, key: { _id: 'hashed' } });
   }
 

@@ -1,5 +1,4 @@
-import { Collection } from 'mongodb';
-import { expiredFlowsQuery, FlowTotalsDocument } from '../query/flows';
+import { Collection, Document } from 'mongodb';
 
 /** Documents deleted per command: each delete stays short, so writes never queue behind it. */
 export const SWEEP_CHUNK = 1000;
@@ -12,6 +11,12 @@ export interface SweepReport {
   error?: unknown;
 }
 
+/** A collection to sweep, and the query of its documents before an hour. */
+export interface SweptCollection {
+  collection: Collection<Document>;
+  expired: (hour: number) => { filter: Document; projection: Document };
+}
+
 export interface RetentionSweepOptions {
   intervalMs: number;
   /** The oldest hour to keep, now. */
@@ -22,8 +27,10 @@ export interface RetentionSweepOptions {
 }
 
 /**
- * Deletes the roll-ups of hours past retention, periodically, a chunk at a time. Any number of replicas may
- * run it at once: each deletes by _id what it found expired, so a document is deleted, and counted, once.
+ * Deletes the documents of hours past retention, periodically, a chunk at a time: key documents, and every
+ * roll-up document whose first hour is past retention (a day's goes with its first hour). Any number of
+ * replicas may run it at once: each deletes by _id what it found expired, so a document is deleted, and
+ * counted, once.
  */
 export class RetentionSweep {
   private timer?: NodeJS.Timeout;
@@ -31,7 +38,7 @@ export class RetentionSweep {
   private stopped = false;
 
   constructor(
-    private readonly collection: Collection<FlowTotalsDocument>,
+    private readonly collections: readonly SweptCollection[],
     private readonly options: RetentionSweepOptions,
   ) {}
 
@@ -50,15 +57,17 @@ export class RetentionSweep {
   /** Deletes every document of an hour before the oldest kept; resolves with how many it deleted. */
   async sweep(): Promise<number> {
     const oldestHour = this.options.oldestHour();
-    const { filter, projection } = expiredFlowsQuery(oldestHour);
     const started = performance.now();
     let deleted = 0;
     try {
-      while (!this.stopped) {
-        const ids = await this.collection.find(filter, { projection, limit: SWEEP_CHUNK }).map((d) => d._id).toArray();
-        if (ids.length === 0) break;
-        const result = await this.collection.deleteMany({ _id: { $in: ids } });
-        deleted += result.deletedCount;
+      for (const { collection, expired } of this.collections) {
+        const { filter, projection } = expired(oldestHour);
+        while (!this.stopped) {
+          const ids = await collection.find(filter, { projection, limit: SWEEP_CHUNK }).map((d) => d._id).toArray();
+          if (ids.length === 0) break;
+          const result = await collection.deleteMany({ _id: { $in: ids } });
+          deleted += result.deletedCount;
+        }
       }
       this.options.onSweep({ oldestHour, deleted, durationMs: performance.now() - started });
     } catch (error) {

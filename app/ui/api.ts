@@ -77,13 +77,24 @@ async function failure(res: Response): Promise<ApiError> {
   });
 }
 
-/** One page of GET /flows. */
-export async function flowsPage(url: string, signal: AbortSignal): Promise<Page> {
+/** A GET of the API, answered 200; any other answer, or none, as an ApiError. */
+async function get(url: string, signal: AbortSignal): Promise<Response> {
   const res = await fetch(url, { signal, headers: { Accept: 'application/json', ...authorization() } }).catch((err: unknown) => {
     if (signal.aborted) throw err;
     throw new ApiError(0, 'unreachable', 'the service did not answer');
   });
   if (!res.ok) throw await failure(res);
+  return res;
+}
+
+/** GET /hours: the latest hour with data at or before `until` (null when none has any), and MAX_QUERY_HOURS. */
+export async function hoursInfo(until: number, signal: AbortSignal): Promise<{ latest: number | null; max_query_hours: number }> {
+  return (await get(`/hours?until=${until}`, signal)).json() as Promise<{ latest: number | null; max_query_hours: number }>;
+}
+
+/** One page of GET /flows. */
+export async function flowsPage(url: string, signal: AbortSignal): Promise<Page> {
+  const res = await get(url, signal);
   const next = /<([^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get('Link') ?? '')?.[1];
   return { rows: parseRows(await res.text()), next: next && new URL(next, res.url).href };
 }

@@ -1,3 +1,7 @@
+import { MAX_HOUR } from '../api/constants';
+
+export { MAX_HOUR };
+
 /** Hours as the API counts them: hour N starts N hours after the Unix epoch, in UTC. */
 export interface Hours {
   from: number;
@@ -5,7 +9,6 @@ export interface Hours {
 }
 
 const HOUR_MS = 3_600_000;
-export const MAX_HOUR = 2 ** 31 - 1;
 
 export const currentHour = (): number => Math.floor(Date.now() / HOUR_MS);
 

@@ -75,8 +75,6 @@ interface ShowOptions {
   span?: number;
   /** A refresh: the view stays as it is until the new one is read. */
   quiet?: boolean;
-  /** The hours replace those the URL names rather than add a step to the history. */
-  replace?: boolean;
 }
 
 /** The view's hours: as given, the last N up to now, or those a bare URL (or Latest, with a span) shows. */
@@ -86,7 +84,7 @@ async function resolve(requested: Requested, options: ShowOptions, signal: Abort
   const { span } = options;
   const view = { ...requested, ...(span ? { hours: await latestHours(span, signal) } : await defaultHours(signal)) };
   // Opening the bare page settles on hours; asking for the latest data is a step Back can undo.
-  if (location.search && !options.replace) history.pushState({ depth: depth() + 1 }, '', `?${viewQuery(view)}`);
+  if (location.search) history.pushState({ depth: depth() + 1 }, '', `?${viewQuery(view)}`);
   else history.replaceState(history.state, '', `?${viewQuery(view)}`);
   return view;
 }
@@ -136,9 +134,6 @@ function failed(err: unknown, requested: Requested, view: View | undefined, opti
     retry = window.setTimeout(() => void show(requested, options), seconds * 1000);
   } else if (err.status === 401 || err.status === 403) {
     status.needsToken(tokenForm(err.status, () => void show(requested, options)));
-  } else if (max && !requested.hours && requested.last === undefined && !options.span) {
-    // The default hours are more than this server reads: as many as it does, up to the latest data.
-    void show(requested, { span: max, replace: true });
   } else if (max && view) {
     tooManyHours(view, max);
   } else if (err.status === 400) {

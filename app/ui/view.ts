@@ -1,9 +1,10 @@
+import { MAX_FILTER_VALUES, MAX_PAGE_ROWS, NAME_FIELDS, NameField, SORT_TOTALS } from '../api/constants';
 import { Hours } from './hours';
 
-export const FIELDS = ['src_app', 'dest_app', 'vpc_id'] as const;
-export type Field = (typeof FIELDS)[number];
+export const FIELDS = NAME_FIELDS;
+export type Field = NameField;
 export const fieldNames: Record<Field, string> = { src_app: 'Source app', dest_app: 'Destination app', vpc_id: 'VPC' };
-export const METRICS = ['bytes', 'bytes_tx', 'bytes_rx'] as const;
+export const METRICS = SORT_TOTALS;
 export type Metric = (typeof METRICS)[number];
 export const REFRESH_SECONDS = [60, 300] as const;
 
@@ -39,7 +40,7 @@ export type Requested = Omit<View, 'hours'> & { hours?: Hours };
 
 export const defaults = { by: [...FIELDS], sort: 'bytes' as Metric, top: 10, rows: 25, refresh: 0 };
 /** At most `split` series of the over-time chart are named; the rest is "other". */
-export const LIMITS = { top: 50, rows: 10_000, values: 100, split: 10 };
+export const LIMITS = { top: 50, rows: MAX_PAGE_ROWS, values: MAX_FILTER_VALUES, split: 10 };
 
 /** The filters with every value removed. */
 export const noFilters = (): Record<Field, string[]> => ({ src_app: [], dest_app: [], vpc_id: [] });

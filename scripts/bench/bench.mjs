@@ -8,6 +8,7 @@
 // gets a fresh server process and collection, so CPU time and peak RSS belong to that scenario alone.
 // --target URL measures an already running service instead (its CPU from /metrics; no RSS, no ceiling).
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +23,14 @@ import { agentBodies, hotKeyBodies, batchBodies } from './workload.mjs';
 import { printTable } from './table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
 const args = parseArgs(process.argv.slice(2));
 // The current UTC hour: agents report it, and the service's accepted window of hours (MAX_FUTURE_HOURS) takes it.
 const HOUR = Math.floor(Date.now() / 3_600_000);
+// Reads over ranges start 8 hours into a UTC day, a month back, as a window ending at any hour but the last
+// of a day does: the same plans every run (whole days read from day documents, the hours around them from
+// hour documents). Their documents go straight into the collections, past any window of hours.
+const RANGE_HOUR = HOUR - (HOUR % 24) - 31 * 24 + 8;
 
 /** Which stores run, and the agent key spaces each one's ingest workloads use. */
 function plan() {
@@ -52,10 +58,17 @@ function ingestWorkloads(keys) {
 /** GETs of a seeded hour, once per store: the hour's key count. */
 const readWorkloads = (store) => (!selected('GET') ? [] : args.quick ? [1_000] : (localStores[store.kind]?.readKeys ?? [1_000, 50_000]));
 
-/** Reads over ranges: hours × keys an hour the store holds for them. */
-function rangeStore(store) {
-  if (args.quick) return { hours: 3, keys: 1_000 };
-  return { hours: 24, keys: localStores[store.kind]?.rangeKeys ?? 50_000 };
+/**
+ * Reads over ranges, on two data sets: a day of the agent key space, and a month (MAX_QUERY_HOURS's 744
+ * hours) of a key space the store can hold, with 20 dest apps so that its src apps outnumber a top 10.
+ */
+function rangeDataSets(store) {
+  if (args.quick) return [{ hours: 3, keys: 1_000 }, { hours: 48, keys: 100, destApps: 20, month: true }];
+  const spec = localStores[store.kind];
+  return [
+    { hours: 24, keys: spec?.rangeKeys ?? 50_000 },
+    { hours: 744, keys: spec?.monthKeys ?? 2_000, destApps: 20, month: true },
+  ];
 }
 
 /** A server process of its own for one scenario: the service, or the ceiling. */
@@ -96,7 +109,9 @@ async function main() {
       return await fn(server);
     } finally {
       await server.stop();
-      await store.client.db(DATABASE).collection(collection).drop().catch(() => {});
+      const { FlowCollections } = require('../../dist/storage/flowCollections.js');
+      const collections = new FlowCollections(store.client.db(DATABASE), collection);
+      for (const c of [...Object.values(collections.totals), collections.coverage]) await c.drop().catch(() => {});
     }
   };
   const record = (store, keys) => (result) => {
@@ -177,9 +192,8 @@ async function main() {
         for (const keys of store && !args.windows ? readWorkloads(store) : []) {
           record(store)(await withServer('service', store, (s) => readScenario(s, store, HOUR + keys, keys, args.quick ? 3 : 5)));
         }
-        const ranges = store && !args.windows && selected('ranges') ? rangeStore(store) : undefined;
-        if (ranges) {
-          const options = { ...ranges, firstHour: HOUR, times: args.quick ? 1 : 3 };
+        for (const dataSet of store && !args.windows && selected('ranges') ? rangeDataSets(store) : []) {
+          const options = { ...dataSet, firstHour: RANGE_HOUR, times: args.quick ? 1 : 3, baseTimes: 1 };
           const reads = await withServer('service', store, (s) =>
             rangeReadScenarios(s, store.client.db(DATABASE).collection(s.collection), options),
           );

@@ -3,7 +3,6 @@
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { Long } from 'mongodb';
 import { memoryMiB } from '../process-stats.mjs';
 import { agentKeys } from './workload.mjs';
 import { scrape, sample, histogramMean } from './prometheus.mjs';
@@ -91,6 +90,9 @@ export async function ingestScenario(server, store, name, bodies, options) {
     flushes: ceiling ? undefined : flushes,
     meanFlushRecords: histogramMean(before, after, 'fas_flush_records'),
     meanFlushKeys: histogramMean(before, after, 'fas_flush_keys'),
+    // Per flow written: one per key, and one per roll-up document the keys fall in.
+    upsertsPerFlow: ceiling ? undefined : delta('fas_flush_upserts_sum') / delta('fas_flush_records_sum'),
+    keysPerFlow: ceiling ? undefined : delta('fas_flush_keys_sum') / delta('fas_flush_records_sum'),
     peakRssMiB: peakRssMiB(server.pid),
   };
 }
@@ -106,22 +108,37 @@ export async function idleScenario(server, settleS, seconds) {
 }
 
 /**
- * Fills an hour with `keys` documents straight into the collection, shaped exactly as the service's upserts
- * shape them (the key as _id, key fields, Int64 totals): faster than posting them, and what is measured is
- * the read.
+ * Fills hours with the agent key space, straight into the collections, shaped exactly as the service's
+ * upserts shape them: each key's document (the key as _id, key fields, Int64 totals) and every roll-up
+ * document its keys fall in, from the service's own flushStatements. Faster than posting them, and what is
+ * measured is the read.
  */
-export async function seed(collection, keys, hour) {
-  const { flowKeyId } = require('../../dist/query/flows.js');
-  const docs = agentKeys(keys, hour).map((r) => ({
-    _id: flowKeyId(r),
-    hour: r.hour,
-    src_app: r.src_app,
-    dest_app: r.dest_app,
-    vpc_id: r.vpc_id,
-    bytes_tx: Long.fromNumber(r.bytes_tx),
-    bytes_rx: Long.fromNumber(r.bytes_rx),
-  }));
-  for (let i = 0; i < docs.length; i += 5000) await collection.insertMany(docs.slice(i, i + 5000), { ordered: false });
+export async function seed(collection, keys, hours, destApps) {
+  const { FlowTotals } = require('../../dist/storage/flowTotals.js');
+  const { flushStatements } = require('../../dist/storage/flushStatements.js');
+  const { FlowCollections } = require('../../dist/storage/flowCollections.js');
+  const collections = new FlowCollections(collection.db, collection.collectionName);
+  const asDocument = ({ q, u }) => ({ _id: q._id, ...u.$setOnInsert, bytes_tx: u.$inc.bytes_tx, bytes_rx: u.$inc.bytes_rx });
+  const insert = async (target, docs) => {
+    for (let i = 0; i < docs.length; i += 5000) await target.insertMany(docs.slice(i, i + 5000), { ordered: false });
+  };
+  // A day's roll-up documents sum several hours: they are summed here, then inserted once.
+  const rollups = new Map();
+  for (const hour of hours) {
+    const totals = new FlowTotals();
+    totals.add(agentKeys(keys, hour, destApps));
+    const [keyStatements, rollupStatements] = flushStatements(totals);
+    await insert(collection, keyStatements.statements.map(asDocument));
+    for (const statement of rollupStatements.statements) {
+      const doc = rollups.get(statement.q._id);
+      if (!doc) rollups.set(statement.q._id, asDocument(statement));
+      else {
+        doc.bytes_tx += statement.u.$inc.bytes_tx;
+        doc.bytes_rx += statement.u.$inc.bytes_rx;
+      }
+    }
+  }
+  await insert(collections.totals.rollups, [...rollups.values()]);
 }
 
 export async function timedMs(read, times) {
@@ -139,7 +156,7 @@ export async function timedMs(read, times) {
  * the whole collection (only that hour) with no filter, sort or projection.
  */
 async function driverReadFloor(collection, hour, times) {
-  const { hourTotalsQuery } = require('../../dist/query/flows.js');
+  const { hourTotalsQuery } = require('../../dist/reads/hourTotalsJson.js');
   const { filter, projection, sort } = hourTotalsQuery(hour);
   return {
     driverQueryP50Ms: median(await timedMs(() => collection.find(filter, { projection, sort, useBigInt64: true }).toArray(), times)),
@@ -153,7 +170,7 @@ async function driverReadFloor(collection, hour, times) {
  */
 export async function readScenario(server, store, hour, keys, times) {
   const collection = store.client.db(DATABASE).collection(server.collection);
-  await seed(collection, keys, hour);
+  await seed(collection, keys, [hour]);
   let text = '';
   const storeBefore = store.cpuSeconds?.();
   // To the last byte; parsing the answer is the client's work, left out.

@@ -26,6 +26,7 @@ export const localStores = {
     // would take minutes a read. Its reads run on smaller hours.
     readKeys: [1_000],
     rangeKeys: 2_000,
+    monthKeys: 200,
   },
   // In memory, upserts through its unique index in constant time: FAS's own cost at the real key space. It is
   // no judge of MongoDB's speed, nor of correctness (no sessions, so no retryable writes; no write concern).
@@ -37,6 +38,7 @@ export const localStores = {
     keys: 50_000,
     readKeys: [1_000, 50_000],
     rangeKeys: 50_000,
+    monthKeys: 2_000,
     // A JVM compiles its hot code during its first seconds of load, CPU that would land in the first scenario.
     warm: true,
   },

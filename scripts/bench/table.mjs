@@ -42,12 +42,13 @@ export function printTable(report) {
           r.scenario, r.server, String(r.connections), fmt(r.flowsPerS), fmt(r.requestsPerS), fmt(r.latencyP50Ms, 1), fmt(r.latencyP99Ms, 1),
           fmt(r.cpuUsPerFlow, 1), fmt(c.timesCeiling, 2), fmt(c.timesPaced, 2), fmt(c.storageUsPerKey, 1), fmt(r.storeCpuUsPerFlow, 1),
           fmt(r.writeCommandsPer1000Flows, 2), fmt(r.writeCommandsPerFlush, 2), fmt(r.meanFlushRecords), fmt(r.meanFlushKeys),
-          String(r.non2xx), fmt(r.peakRssMiB),
+          fmt(r.keysPerFlow, 3), fmt(r.upsertsPerFlow, 3), String(r.non2xx), fmt(r.peakRssMiB),
         ];
       });
     out.push(...align([
       ['scenario', 'server', 'conn', 'flows/s', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/flow', '× ceiling', '× paced', 'storage µs/key',
-        'store µs/flow', 'writes/1k flows', 'writes/flush', 'flush recs', 'flush keys', 'non-2xx', 'peak RSS MiB'],
+        'store µs/flow', 'writes/1k flows', 'writes/flush', 'flush recs', 'flush keys', 'keys/flow', 'upserts/flow', 'non-2xx',
+        'peak RSS MiB'],
       ...rows,
     ]));
   }
@@ -67,10 +68,12 @@ export function printTable(report) {
   if (ranges.length > 0) {
     out.push('');
     out.push(...align([
-      ['range read', 'store', 'store holds', 'rows', 'pages', 'p50 ms', 'max ms', 'driver: same pipelines p50 ms', '× driver'],
+      ['range read', 'store', 'store holds', 'read from', 'rows', 'pages', 'p50 ms', 'max ms', 'driver: same pipelines p50 ms', '× driver',
+        'driver: key documents p50 ms'],
       ...ranges.map((r) => [
-        r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys`, String(r.rows), String(r.pages), fmt(r.latencyP50Ms, 1),
-        fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
+        r.scenario, r.store, `${r.storeHours} h × ${r.keys} keys (${r.destApps} dest apps)`, r.plan, String(r.rows), String(r.pages),
+        fmt(r.latencyP50Ms, 1), fmt(r.latencyMaxMs, 1), fmt(r.driverQueryP50Ms, 1), fmt(r.latencyP50Ms / r.driverQueryP50Ms, 2),
+        fmt(r.keyDocumentsP50Ms, 1),
       ]),
     ]));
   }

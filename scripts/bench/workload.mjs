@@ -4,13 +4,13 @@ const VPCS = 5;
 const RECORDS_PER_AGENT = 100;
 
 /**
- * The agent-like key space: S src apps × 100 dest apps × 5 VPCs, S = keys / 500 (100 for the issue's 50,000
- * keys; a smaller key space keeps each request's 100 distinct keys and has fewer src apps). Each request is
- * one agent's report for one src app: 100 records over that app's (dest, vpc) pairs; together the requests
- * cover every key.
+ * The agent-like key space: S src apps × D dest apps × 5 VPCs, D = 100 unless given, S = keys / (5 D) (100 for
+ * the issue's 50,000 keys; a smaller key space keeps each request's 100 distinct keys and has fewer src apps).
+ * Each request is one agent's report for one src app: 100 records over that app's (dest, vpc) pairs; together
+ * the requests cover every key.
  */
-function agentRecordSets(keys, hour) {
-  const destApps = Math.max(1, Math.min(100, Math.floor(keys / VPCS)));
+function agentRecordSets(keys, hour, dests = 100) {
+  const destApps = Math.max(1, Math.min(dests, Math.floor(keys / VPCS)));
   const srcApps = Math.max(1, Math.round(keys / (destApps * VPCS)));
   const pairs = destApps * VPCS;
   const sets = [];
@@ -39,8 +39,8 @@ export function agentBodies(keys, hour) {
 }
 
 /** Every key of the agent-like key space once over: what a read benchmark's hour holds. */
-export function agentKeys(keys, hour) {
-  return agentRecordSets(keys, hour).flat();
+export function agentKeys(keys, hour, destApps) {
+  return agentRecordSets(keys, hour, destApps).flat();
 }
 
 /** Bodies of `per` agent reports each (1,000 records for per = 10), cycling through the reports. */

@@ -21,6 +21,10 @@ interface BenchResult {
   pages?: number;
   rangeRead?: boolean;
   driverQueryP50Ms?: number;
+  keyDocumentsP50Ms?: number;
+  plan?: string;
+  upsertsPerFlow?: number;
+  keysPerFlow?: number;
   segmentFlowsPerS?: number[];
   exact?: boolean;
 }
@@ -65,15 +69,19 @@ describe('npm run bench', () => {
     expect(stdout).toContain('× paced');
   });
 
-  it("reports the service's and the store's CPU per flow, no failed request, and one write command per flush", () => {
+  it("reports the service's and the store's CPU per flow, no failed request, two write commands per flush, upserts per flow", () => {
     for (const r of results.filter((r) => r.connections !== undefined)) {
       expect(r.non2xx).toBe(0);
       expect(r.cpuUsPerFlow).toBeGreaterThan(0);
       if (r.server === 'service') {
-        expect(r.writeCommandsPerFlush).toBe(1);
+        // One for the key documents, one for the roll-ups.
+        expect(r.writeCommandsPerFlush).toBe(2);
         expect(r.storeCpuUsPerFlow).toBeGreaterThan(0);
+        // One upsert per key, and a few roll-up documents more.
+        expect(r.upsertsPerFlow).toBeGreaterThan(r.keysPerFlow!);
       }
     }
+    expect(stdout).toContain('upserts/flow');
   });
 
   it('reads back the whole seeded hour on each store, with the driver-alone floor beside it', () => {
@@ -84,17 +92,21 @@ describe('npm run bench', () => {
     }
   });
 
-  it('answers the reads over ranges on each store, through the service as the driver alone does', () => {
+  it('answers the reads over ranges on each store, through the service as the driver alone does, from the documents planned', () => {
     for (const store of stores) {
       const reads = results.filter((r) => r.rangeRead && r.store === store);
-      // 3 hours of 1,000 keys: 2 src apps, 100 dest apps, 3 hours, and an hour's 1,000 rows on one page.
-      expect(reads.map((r) => [r.scenario, r.rows, r.pages])).toEqual([
-        ['top 10 src_app by bytes over 3 h', 2, 1],
-        ['one src_app by dest_app over 3 h', 100, 1],
-        ['time series of one key over 3 h', 3, 1],
-        ['one hour of 1000 keys, 1,000 rows a page', 1000, 1],
+      // 3 hours of 1,000 keys: 2 src apps, 100 dest apps, 3 hours, and an hour's 1,000 rows on one page; then
+      // 48 hours from 8 hours into a UTC day (one whole day, 16 hours before it, 8 after) of 100 keys: 1 src app,
+      // 20 dest apps.
+      expect(reads.map((r) => [r.scenario, r.rows, r.pages, r.plan])).toEqual([
+        ['top 10 src_app by bytes over 3 h', 2, 1, 'by_src_app: 3 hours'],
+        ['one src_app by dest_app over 3 h', 100, 1, 'key documents'],
+        ['time series of one key over 3 h', 3, 1, 'key documents'],
+        ['one hour of 1000 keys, 1,000 rows a page', 1000, 1, 'key documents'],
+        ['top 10 src_app by bytes over 48 h', 1, 1, 'by_src_app: 1 days + 24 hours'],
+        ['bytes per hour over 48 h', 48, 1, 'total: 48 hours'],
       ]);
-      for (const r of reads) expect(r.driverQueryP50Ms).toBeGreaterThan(0);
+      for (const r of reads) expect([r.driverQueryP50Ms, r.keyDocumentsP50Ms]).toEqual([expect.any(Number), expect.any(Number)]);
     }
     expect(stdout).toContain('range read');
   });

@@ -87,6 +87,12 @@ describe('bearer tokens from AUTH_TOKENS_FILE', () => {
     expect(await stored('reader')).toBe(0);
   });
 
+  it('asks GET /hours for the read scope like every read', async () => {
+    await request(service.url).get('/hours').expect(401);
+    await request(service.url).get('/hours').set('Authorization', `Bearer ${TOKENS.writer}`).expect(403);
+    await request(service.url).get('/hours').set('Authorization', `Bearer ${TOKENS.reader}`).expect(200);
+  });
+
   it('lets clients do what their scopes allow, logging and counting each by name', async () => {
     await post(TOKENS.writer, 'by-writer').expect(200, { accepted: 1 });
     await request(service.url)

@@ -56,10 +56,11 @@ describe('a fleet of three members', () => {
   const writers = new Map<string, Set<number>>();
   beforeAll(async () => {
     fleet = await startFleet(3, { flushWindowMs: 100 });
-    // Which member writes which key: the _ids of every update statement each member's client sends.
+    // Which member writes which key: the _ids of every update statement each member's client sends to the key
+    // documents (every member adds its keys to the roll-ups too).
     fleet.forEach((member, i) =>
       member.connection.client.on('commandStarted', (e: CommandStartedEvent) => {
-        if (e.commandName !== 'update') return;
+        if (e.commandName !== 'update' || e.command.update !== member.settings.mongodbCollection) return;
         for (const u of e.command.updates as { q: { _id: string } }[]) {
           if (!writers.has(u.q._id)) writers.set(u.q._id, new Set());
           writers.get(u.q._id)!.add(i);

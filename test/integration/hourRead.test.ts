@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CommandStartedEvent } from 'mongodb';
-import { rollUpDocument, RunningService, startService, withCollection } from '../support/service';
+import { keyDocument, RunningService, startService, withCollection } from '../support/service';
 
 let service: RunningService;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ it('answers every row of a large hour in key order, read in replies of at most 1
     dest_app: `dest-${String(Math.floor(i / 50)).padStart(2, '0')}`,
     vpc_id: 'vpc-1',
   }));
-  await withCollection(service, (c) => c.insertMany(keys.map((k) => rollUpDocument(k, 1n, 2n))));
+  await withCollection(service, (c) => c.insertMany(keys.map((k) => keyDocument(k, 1n, 2n))));
   const batchSizes: Record<string, unknown[]> = { find: [], getMore: [] };
   const listener = ({ commandName, command }: CommandStartedEvent) => batchSizes[commandName]?.push(command.batchSize);
   service.connection.client.on('commandStarted', listener);

@@ -33,6 +33,7 @@ test('GET /metrics answers the Prometheus text format with the service and proce
     'fas_flows_ingested_total',
     'fas_flush_records_bucket',
     'fas_flush_keys_bucket',
+    'fas_flush_upserts_bucket',
     'fas_flush_duration_seconds_bucket',
     'fas_pending_records',
     'fas_mongodb_write_commands_total',
@@ -58,7 +59,7 @@ test('ingesting N records raises fas_flows_ingested_total by N', async () => {
   expect(after - before).toBe(42);
 });
 
-test('a flush of many concurrent requests sends at most one write command', async () => {
+test('a flush of many concurrent requests sends at most two write commands: the key documents, the roll-ups', async () => {
   const text = await scrape();
   const flushesBefore = metricSample(text, 'fas_flush_records_count');
   const writesBefore = metricSample(text, 'fas_mongodb_write_commands_total{command="update"}');
@@ -73,9 +74,24 @@ test('a flush of many concurrent requests sends at most one write command', asyn
   const writes = metricSample(after, 'fas_mongodb_write_commands_total{command="update"}') - writesBefore;
   expect(flushes).toBeGreaterThanOrEqual(1);
   expect(flushes).toBeLessThan(requests);
-  expect(writes).toBeLessThanOrEqual(flushes);
-  expect(writes).toBeGreaterThanOrEqual(1);
+  expect(writes).toBeLessThanOrEqual(2 * flushes);
+  expect(writes).toBeGreaterThanOrEqual(2);
   expect(metricSample(after, 'fas_pending_records')).toBe(0);
+});
+
+test('fas_flush_upserts counts one upsert per key and one per roll-up document', async () => {
+  const before = await scrape();
+  // 3 keys of one hour: two src apps, one dest app, two VPCs. Roll-up documents per hour: 2 + 1 + 2 + 1 (src,
+  // dest, VPC, total); per day 2 + 2 + 1 (src, VPC, total).
+  const records = [
+    { src_app: 'a', dest_app: 'd', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 5 },
+    { src_app: 'a', dest_app: 'd', vpc_id: 'w', bytes_tx: 1, bytes_rx: 1, hour: 5 },
+    { src_app: 'b', dest_app: 'd', vpc_id: 'v', bytes_tx: 1, bytes_rx: 1, hour: 5 },
+  ];
+  await request(service.url).post('/flows').send(records).expect(200);
+  const after = await scrape();
+  const delta = (series: string) => metricSample(after, series) - metricSample(before, series);
+  expect([delta('fas_flush_keys_sum'), delta('fas_flush_upserts_sum')]).toEqual([3, 3 + (2 + 1 + 2 + 1) + (2 + 2 + 1)]);
 });
 
 test('two services in one process keep separate registries', async () => {

@@ -2,9 +2,16 @@ import Ajv from 'ajv';
 import request from 'supertest';
 import repoDocument from '../../app/server/openapi.json';
 import { settingsSchema } from '../../app/config/settings';
-import { findInvalidRecord, MAX_HOUR, MAX_NAME_LENGTH } from '../../app/data/flow';
-import { DIMENSIONS, SORT_TOTALS } from '../../app/query/totals';
-import { DEFAULT_PAGE_ROWS, MAX_FILTER_VALUES, MAX_PAGE_ROWS } from '../../app/server/readRequest';
+import {
+  DEFAULT_PAGE_ROWS,
+  DIMENSIONS,
+  MAX_FILTER_VALUES,
+  MAX_HOUR,
+  MAX_NAME_LENGTH,
+  MAX_PAGE_ROWS,
+  SORT_TOTALS,
+} from '../../app/api/constants';
+import { findInvalidRecord } from '../../app/data/flow';
 import { freePort } from '../support/disposableMongo';
 import { RunningService, startService } from '../support/service';
 
@@ -83,7 +90,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route and nothing else', () => {
-    expect(Object.keys(repoDocument.paths).sort()).toEqual(['/flow', '/flows', '/healthz', '/metrics', '/openapi.json', '/readyz']);
+    expect(Object.keys(repoDocument.paths).sort()).toEqual(['/flow', '/flows', '/healthz', '/hours', '/metrics', '/openapi.json', '/readyz']);
   });
 });
 
@@ -159,9 +166,21 @@ describe('responses conform to the OpenAPI document', () => {
     }
   });
 
+  it.each([
+    ['', 200],
+    ['until=2', 200],
+    ['until=3', 200],
+    ['until=x', 400],
+    ['until=1&until=2', 400],
+    ['from=1', 400],
+  ])('GET /hours?%s', async (query, status) => {
+    conforms('/hours', 'get', await request(service.url).get(`/hours?${query}`).expect(status));
+  });
+
   it('503 with Retry-After while MongoDB is away, and the probes', async () => {
     conforms('/flows', 'post', await request(unready.url).post('/flows').send([record()]).expect(503));
     conforms('/flows', 'get', await request(unready.url).get('/flows?hour=1').expect(503));
+    conforms('/hours', 'get', await request(unready.url).get('/hours').expect(503));
     conforms('/readyz', 'get', await request(unready.url).get('/readyz').expect(503));
     conforms('/readyz', 'get', await request(service.url).get('/readyz').expect(200));
     conforms('/healthz', 'get', await request(service.url).get('/healthz').expect(200));
@@ -170,7 +189,7 @@ describe('responses conform to the OpenAPI document', () => {
   });
 
   it('405 with Allow for a method a path does not have, probes included', async () => {
-    for (const path of ['/healthz', '/readyz', '/flows', '/openapi.json']) {
+    for (const path of ['/healthz', '/readyz', '/flows', '/hours', '/openapi.json']) {
       const res = await request(service.url).put(path).expect(405);
       expect(res.headers.allow).toMatch(/GET/);
       expect(res.body.error).toBe('method_not_allowed');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PausableProxy, startPausableProxy } from '../support/pausableProxy';
-import { mongoUri, rollUpDocument, RunningService, startService, withCollection } from '../support/service';
+import { mongoUri, keyDocument, RunningService, startService, withCollection } from '../support/service';
 
 const HOUR = 7_000;
 const SLOTS = 2;
@@ -21,7 +21,7 @@ describe('expensive reads are bounded per instance', () => {
       mongodbSocketTimeoutMs: 30_000,
     });
     await withCollection(service, (c) =>
-      c.insertMany(Array.from({ length: 50 }, (_, i) => rollUpDocument({ hour: HOUR, src_app: `s${i}`, dest_app: 'd', vpc_id: 'v' }, 1n, 2n))),
+      c.insertMany(Array.from({ length: 50 }, (_, i) => keyDocument({ hour: HOUR, src_app: `s${i}`, dest_app: 'd', vpc_id: 'v' }, 1n, 2n))),
     );
   });
   afterAll(async () => {

@@ -1,19 +1,25 @@
 import request from 'supertest';
+import { DIMENSIONS } from '../../app/api/constants';
 import { FlowRecord } from '../../app/data/flow';
-import { DIMENSIONS } from '../../app/query/totals';
+import { recordCoverage } from '../../app/storage/rollupCoverage';
 import { asPages, ExpectedRead, expectedRows, nextLink, readAllPages } from '../support/flowReads';
-import { RunningService, startService } from '../support/service';
+import { expectedSource, watchReads } from '../support/readSources';
+import { mongoUri, RunningService, startService, uniqueDatabase, withMongo } from '../support/service';
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const FROM = 400_000;
+const FROM = 400_000; // 8 hours before a UTC day starts (400,008 = 16,667 × 24)
 const TO = FROM + 3;
+const LAST = FROM + 60;
 
 // Names whose binary UTF-8 order differs from JavaScript's UTF-16 order ('～' U+FF5E sorts before '😀' in
 // UTF-8, after it in UTF-16), with spaces, accents and a prefix of another name.
 const APPS = ['checkout', 'cart', 'car', 'é', '\uFF5E', '😀', 'a b'];
 const VPCS = ['vpc-1', 'vpc-2', 'vpc-10'];
 
-/** A fixed pseudo-random data set: small totals (many ties), and a few at 2^53 - 1 across hours. */
+/**
+ * A fixed pseudo-random data set over two and a half UTC days: small totals (many ties), most of them in the
+ * first four hours, and one flow at 2^53 - 1 in every hour.
+ */
 function dataSet(): FlowRecord[] {
   let seed = 20261128;
   // mulberry32: small, fast and well spread.
@@ -24,17 +30,17 @@ function dataSet(): FlowRecord[] {
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
   const records: FlowRecord[] = [];
-  for (let i = 0; i < 160; i++) {
+  for (let i = 0; i < 280; i++) {
     records.push({
       src_app: APPS[next(APPS.length)],
       dest_app: APPS[next(APPS.length)],
       vpc_id: VPCS[next(VPCS.length)],
       bytes_tx: next(4),
       bytes_rx: next(3),
-      hour: FROM + next(4),
+      hour: i < 160 ? FROM + next(4) : FROM + next(LAST - FROM + 1),
     });
   }
-  for (let hour = FROM; hour <= TO; hour++) {
+  for (let hour = FROM; hour <= LAST; hour++) {
     records.push({ src_app: 'checkout', dest_app: 'db', vpc_id: 'vpc-1', bytes_tx: MAX, bytes_rx: MAX - 1, hour });
   }
   return records;
@@ -47,14 +53,21 @@ for (let mask = 1; mask < 16; mask++) {
 const SORTS = [undefined, 'bytes', 'bytes_tx', 'bytes_rx'] as const;
 
 let service: RunningService;
+/** A deployment upgraded from a version without roll-ups: they cover only the hours from FROM + 30 on. */
+let upgraded: RunningService;
 const records = dataSet();
 
 beforeAll(async () => {
   service = await startService();
-  await request(service.url).post('/flows').send(records).expect(200);
+  const database = uniqueDatabase();
+  await withMongo(mongoUri(), (client) =>
+    recordCoverage(client.db(database).collection(`${service.settings.mongodbCollection}.coverage`), FROM + 30),
+  );
+  upgraded = await startService({ mongodbDatabase: database });
+  for (const s of [service, upgraded]) await request(s.url).post('/flows').send(records).expect(200);
 });
 afterAll(async () => {
-  await service.stop();
+  await Promise.all([service.stop(), upgraded.stop()]);
 });
 
 function queryString(read: ExpectedRead, limit?: number): string {
@@ -65,12 +78,79 @@ function queryString(read: ExpectedRead, limit?: number): string {
   return params.toString();
 }
 
+/** Every source a read can be planned onto, each with a range whose reads it answers, and a page size. */
+const SOURCES = [
+  { source: "a roll-up's hours", service: () => service, from: FROM + 1, to: TO, covered: true, wholeDay: false, limit: 7 },
+  {
+    source: "a roll-up's days and hours",
+    service: () => service,
+    from: FROM + 1,
+    to: LAST - 2,
+    covered: true,
+    wholeDay: true,
+    limit: 25,
+  },
+  {
+    source: 'the key documents, before the roll-ups cover',
+    service: () => upgraded,
+    from: FROM + 1,
+    to: LAST - 2,
+    covered: false,
+    wholeDay: true,
+    limit: 25,
+  },
+];
+
+/** Walks the read page by page and checks it against the sums computed here, and where it was read from. */
+async function walk(target: RunningService, read: ExpectedRead, limit: number, where: { covered: boolean; wholeDay: boolean }) {
+  const watch = watchReads(target);
+  try {
+    const pages = await readAllPages(target.url, `/flows?${queryString(read, limit)}`);
+    expect(pages).toEqual(asPages(expectedRows(records, read), limit));
+    const expected = expectedSource(target.settings.mongodbCollection, read, where);
+    expect(watch.reads.length).toBe(pages.length);
+    for (const source of watch.reads) expect(source).toEqual(expected);
+  } finally {
+    watch.stop();
+  }
+}
+
+describe.each(SOURCES)('a read answered from $source', ({ service: target, from, to, covered, wholeDay, limit }) => {
+  describe.each(BY_COMBINATIONS.map((by) => [by.join(','), by] as const))('by=%s', (_name, by) => {
+    it.each(SORTS.map((sort) => [sort ?? 'key order', sort] as const))(
+      'in %s, walked page by page to the end, gives every row once with exact sums',
+      async (_order, sort) => {
+        const read: ExpectedRead = { from, to, by, sort };
+        expect(expectedRows(records, read).length).toBeGreaterThan(0);
+        await walk(target(), read, limit, { covered, wholeDay });
+      },
+    );
+  });
+
+  it.each([
+    ['several values of one filter', { src_app: ['cart', '😀', 'nobody'] }],
+    ['every filter at once', { src_app: ['cart', 'car', 'é'], dest_app: ['checkout', '\uFF5E'], vpc_id: ['vpc-1', 'vpc-10'] }],
+    ['a filter matching nothing', { vpc_id: ['vpc-3'] }],
+    ['a filter on a roll-up\'s own name', { dest_app: ['cart', 'é'] }],
+  ])('keeps only the rows matching %s', async (_name, filters) => {
+    for (const read of [
+      { from, to, by: ['src_app', 'dest_app', 'vpc_id'], filters },
+      { from, to, by: ['dest_app'], sort: 'bytes', filters },
+      { from, to, by: ['hour'], filters },
+    ] as ExpectedRead[]) {
+      await walk(target(), read, 5, { covered, wholeDay });
+    }
+  });
+});
+
 describe('a read over a range', () => {
   it('sums across hours past 2^53 digit-exact', async () => {
     const res = await request(service.url)
       .get(`/flows?from=${FROM}&to=${TO}&src_app=checkout&dest_app=db&vpc_id=vpc-1`)
       .expect(200);
-    const checkoutToDb = records.filter((r) => r.src_app === 'checkout' && r.dest_app === 'db' && r.vpc_id === 'vpc-1');
+    const checkoutToDb = records.filter(
+      (r) => r.src_app === 'checkout' && r.dest_app === 'db' && r.vpc_id === 'vpc-1' && r.hour >= FROM && r.hour <= TO,
+    );
     const tx = checkoutToDb.reduce((sum, r) => sum + BigInt(r.bytes_tx), 0n);
     const rx = checkoutToDb.reduce((sum, r) => sum + BigInt(r.bytes_rx), 0n);
     expect(tx).toBeGreaterThan(4n * BigInt(MAX) - 1n);
@@ -84,36 +164,8 @@ describe('a read over a range', () => {
   });
 
   it('answers a range without data with []', async () => {
-    const res = await request(service.url).get(`/flows?from=${TO + 1}&to=${TO + 100}&by=src_app`).expect(200);
+    const res = await request(service.url).get(`/flows?from=${LAST + 1}&to=${LAST + 100}&by=src_app`).expect(200);
     expect([res.text, res.headers.link]).toEqual(['[]', undefined]);
-  });
-
-  describe.each(BY_COMBINATIONS.map((by) => [by.join(','), by] as const))('by=%s', (_name, by) => {
-    it.each(SORTS.map((sort) => [sort ?? 'key order', sort] as const))(
-      'in %s, walked 7 rows a page to the end, gives every row once with exact sums',
-      async (_order, sort) => {
-        const read: ExpectedRead = { from: FROM + 1, to: TO, by, sort };
-        const expected = expectedRows(records, read);
-        expect(expected.length).toBeGreaterThan(0);
-        const pages = await readAllPages(service.url, `/flows?${queryString(read, 7)}`);
-        expect(pages).toEqual(asPages(expected, 7));
-      },
-    );
-  });
-
-  it.each([
-    ['several values of one filter', { src_app: ['cart', '😀', 'nobody'] }],
-    ['every filter at once', { src_app: ['cart', 'car', 'é'], dest_app: ['checkout', '\uFF5E'], vpc_id: ['vpc-1', 'vpc-10'] }],
-    ['a filter matching nothing', { vpc_id: ['vpc-3'] }],
-  ])('keeps only the rows matching %s', async (_name, filters) => {
-    for (const read of [
-      { from: FROM, to: TO, by: ['src_app', 'dest_app', 'vpc_id'], filters },
-      { from: FROM, to: TO, by: ['dest_app'], sort: 'bytes', filters },
-      { from: FROM, to: TO, by: ['hour'], filters },
-    ] as ExpectedRead[]) {
-      const pages = await readAllPages(service.url, `/flows?${queryString(read, 5)}`);
-      expect(pages).toEqual(asPages(expectedRows(records, read), 5));
-    }
   });
 
   it('gives a time series of one flow with by=hour', async () => {

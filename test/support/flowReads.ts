@@ -1,14 +1,14 @@
 import request from 'supertest';
 import { FlowRecord } from '../../app/data/flow';
 // Types only: what the rows must hold is computed here, independently of the service's code.
-import type { Dimension, NameDimension, SortTotal } from '../../app/query/totals';
+import type { Dimension, NameField, SortTotal } from '../../app/api/constants';
 
 export interface ExpectedRead {
   from: number;
   to: number;
   by: Dimension[];
   sort?: SortTotal;
-  filters?: Partial<Record<NameDimension, string[]>>;
+  filters?: Partial<Record<NameField, string[]>>;
 }
 
 interface Row {

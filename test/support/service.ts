@@ -105,8 +105,8 @@ export async function withCollection<T>(service: RunningService, fn: (c: Collect
   return withMongo(mongodbUri, (client) => fn(client.db(mongodbDatabase).collection(mongodbCollection)));
 }
 
-/** A key's roll-up document as the upserts shape it, to write straight into the collection. */
-export function rollUpDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
+/** A key's document as the upserts shape it, to write straight into the collection as a version without roll-ups did. */
+export function keyDocument(key: FlowKey, bytesTx: bigint, bytesRx: bigint): Document {
   return { _id: flowKeyId(key), ...key, bytes_tx: bytesTx, bytes_rx: bytesRx };
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { findInvalidRecord, flowRecordSchema, isValidRecord, MAX_HOUR, MAX_NAME_LENGTH } from '../../app/data/flow';
+import { MAX_HOUR, MAX_NAME_LENGTH } from '../../app/api/constants';
+import { findInvalidRecord, flowRecordSchema, isValidRecord } from '../../app/data/flow';
 
 const RUNS = 3_000;
 const FIELDS = ['src_app', 'dest_app', 'vpc_id', 'bytes_tx', 'bytes_rx', 'hour'] as const;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_HOUR } from '../../app/data/flow';
+import { MAX_HOUR } from '../../app/api/constants';
 import { addExact, FlowTotals } from '../../app/storage/flowTotals';
 import { flowKeyId } from '../../app/query/flows';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_HOUR } from '../../app/data/flow';
+import { MAX_HOUR } from '../../app/api/constants';
 import { flowKeyId } from '../../app/query/flows';
 import { decodePart, encodePart } from '../../app/routing/hopBody';
 import { Owners } from '../../app/routing/owners';

@@ -1,11 +1,17 @@
 import { Document } from 'mongodb';
 import { flowReadFields } from '../../app/query/flows';
-import { DIMENSIONS, Dimension, SORT_TOTALS, TotalsQuery, totalsPipeline } from '../../app/query/totals';
+import { DIMENSIONS, Dimension, SORT_TOTALS } from '../../app/api/constants';
+import { rollupReadIndex } from '../../app/query/rollups';
+import { keyDocumentsPlan, planRead } from '../../app/reads/readPlan';
+import { totalsPipeline as pipelineOf } from '../../app/reads/totalsPipeline';
+import { PageQuery } from '../../app/reads/totalsQuery';
+
+const totalsPipeline = (query: PageQuery) => pipelineOf(query, keyDocumentsPlan(query));
 
 const allBy: Dimension[][] = [];
 for (let mask = 1; mask < 16; mask++) allBy.push(DIMENSIONS.filter((_, i) => mask & (1 << i)));
 
-const queries: TotalsQuery[] = allBy.flatMap((by) =>
+const queries: PageQuery[] = allBy.flatMap((by) =>
   [undefined, ...SORT_TOTALS].flatMap((sort) => [
     { from: 10, to: 10, filters: {}, by, sort, limit: 11 },
     { from: 10, to: 33, filters: { src_app: ['a', 'b'], vpc_id: ['v'] }, by, sort, limit: 11 },
@@ -27,6 +33,28 @@ describe('every read pipeline', () => {
         for (const operator of operators) expect(BOUND_OPERATORS).toContain(operator);
       }
       expect(match.hour).toEqual(query.from === query.to ? query.from : { $gte: query.from, $lte: query.to });
+    }
+  });
+
+  it("starts with index bounds only on the roll-up the planner picks, one range of its index per span", () => {
+    for (const query of queries) {
+      const from = query.from === query.to ? query.from : 5;
+      const to = query.from === query.to ? query.to : 5 + 3 * 24;
+      const ranged = { ...query, from, to };
+      const plan = planRead(ranged, { coveredFrom: 0, oldestKept: 0 });
+      if (!plan.rollup) continue;
+      const indexFields = Object.keys(rollupReadIndex.key);
+      const match = pipelineOf(ranged, plan)[0].$match as Document;
+      const branches = (match.$or as Document[] | undefined) ?? [match];
+      expect(branches).toHaveLength((plan.days ? 1 : 0) + plan.hours.length);
+      for (const branch of branches) expect(branch.rollup).toBe(plan.rollup.name);
+      for (const branch of branches) {
+        for (const [field, condition] of Object.entries(branch)) {
+          expect(indexFields).toContain(field);
+          const operators = typeof condition === 'object' ? Object.keys(condition as object) : [];
+          for (const operator of operators) expect(BOUND_OPERATORS).toContain(operator);
+        }
+      }
     }
   });
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { BSON } from 'mongodb';
 import { flowKeyId, incrementMaxBytes, incrementTotals } from '../../app/query/flows';
-import { MAX_HOUR } from '../../app/data/flow';
+import { HOURS_PER_DAY, incrementRollup, ROLLUPS } from '../../app/query/rollups';
+import { MAX_HOUR } from '../../app/api/constants';
 import { commandChunks } from '../../app/storage/updateCommand';
 
 describe('commandChunks', () => {
@@ -34,9 +35,16 @@ describe('incrementMaxBytes', () => {
       bytesTx: fc.oneof(fc.maxSafeNat(), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n })),
       bytesRx: fc.maxSafeNat(),
     })
-    .map((r) => incrementTotals(flowKeyId(r), r, r.bytesTx, r.bytesRx));
+    .chain((r) =>
+      fc.oneof(
+        fc.constant(incrementTotals(flowKeyId(r), r, r.bytesTx, r.bytesRx)),
+        fc.tuple(fc.constantFrom(...ROLLUPS), fc.constantFrom(1 as const, HOURS_PER_DAY)).map(([rollup, span]) =>
+          incrementRollup(rollup, span, r.hour, rollup.fields.map((f) => r[f]), r.bytesTx, r.bytesRx),
+        ),
+      ),
+    );
 
-  it("is at least the statement's size as an element of a command's array of 100,000", () => {
+  it("is at least the statement's size as an element of a command's array of 100,000, for keys and roll-ups", () => {
     fc.assert(
       fc.property(statement, (s) => {
         // An element of an array: type byte, index as a C string ("99999"), the document; the wrapping

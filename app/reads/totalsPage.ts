@@ -1,8 +1,11 @@
-import { AggregationCursor, Document } from 'mongodb';
-import { sortKeyOf, TotalsQuery } from '../query/totals';
+import { Collection, Document } from 'mongodb';
 import { encodeCursor } from './pageCursor';
 import { withinQueryTimeout } from './queryTimeout';
+import { ReadPlan } from './readPlan';
+import { PageRequest } from './readRequest';
 import { rowWriter, totalJson } from './rowJson';
+import { totalsPipeline } from './totalsPipeline';
+import { sortKeyOf } from './totalsQuery';
 
 export interface TotalsPage {
   /** The page's rows as a JSON array. */
@@ -12,15 +15,23 @@ export interface TotalsPage {
 }
 
 /**
- * Reads one page from a cursor that asks for `limit` + 1 rows: the extra row, not sent, tells whether another
- * page follows. The page is read whole before anything is sent, so every failure still gets a status code.
+ * One page of a read from the documents the plan names. It asks for `limit` + 1 rows: the extra row, not
+ * sent, tells whether another page follows, and its cursor is the last row's position. The page is read
+ * whole, within the query timeout, before anything is sent, so every failure still gets a status code.
  */
 export async function totalsPage(
-  cursor: AggregationCursor<Document>,
-  query: Omit<TotalsQuery, 'limit' | 'after'>,
-  limit: number,
+  collection: Collection<Document>,
+  { query, limit, after }: PageRequest,
+  plan: ReadPlan,
   timeoutMs: number,
 ): Promise<TotalsPage> {
+  const cursor = collection.aggregate(totalsPipeline({ ...query, limit: limit + 1, after }, plan), {
+    // Int64 sums as bigint, so no total passes through a double.
+    useBigInt64: true,
+    maxTimeMS: timeoutMs,
+    // Grouping a month of keys can pass the 100 MB an in-memory stage may use.
+    allowDiskUse: true,
+  });
   let rows: Document[];
   try {
     rows = await withinQueryTimeout(cursor.toArray(), timeoutMs);

@@ -1,6 +1,7 @@
 import { Document } from 'mongodb';
-import { Dimension, isGrouped } from '../query/totals';
-import { ApiError } from './errors';
+import { ApiError } from '../api/apiError';
+import { Dimension } from '../api/constants';
+import { isGrouped } from './totalsQuery';
 
 /** A total as JSON, digit-exact: Int64 arrives as bigint; a double is a sum MongoDB could not hold in 64 bits. */
 export function totalJson(value: unknown, field: string): string {

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { hourSchema } from '../data/flow';
-import { PositionValue, sortKeyPaths, TotalsQuery } from '../query/totals';
-import { ApiError } from './errors';
-
-type PagedQuery = Omit<TotalsQuery, 'limit' | 'after'>;
+import { ApiError } from '../api/apiError';
+import { PositionValue, sortKeyPaths, TotalsQuery } from './totalsQuery';
 
 const MAX_INT64 = 2n ** 63n - 1n;
 
 /** Identifies the rows a query selects and their order, so a cursor is only ever read with its own query. */
-function fingerprint(query: PagedQuery): string {
+function fingerprint(query: TotalsQuery): string {
   const { from, to, filters, by, sort } = query;
   return createHash('sha256')
     .update(JSON.stringify([from, to, filters.src_app, filters.dest_app, filters.vpc_id, by, sort ?? null]))
@@ -26,13 +24,13 @@ function invalidCursor(): ApiError {
  * The cursor for the page after a row: the row's sort key and the query's fingerprint. It holds no filter
  * of its own, so whatever a client makes of it only moves the start within the rows the query selects.
  */
-export function encodeCursor(query: PagedQuery, position: readonly PositionValue[]): string {
+export function encodeCursor(query: TotalsQuery, position: readonly PositionValue[]): string {
   const key = position.map((value) => (typeof value === 'bigint' ? String(value) : value));
   return Buffer.from(JSON.stringify({ q: fingerprint(query), k: key })).toString('base64url');
 }
 
 /** The position a cursor holds, checked value by value against the query's sort key. */
-export function decodeCursor(query: PagedQuery, cursor: string): PositionValue[] {
+export function decodeCursor(query: TotalsQuery, cursor: string): PositionValue[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -1,32 +1,35 @@
 import { ParsedUrlQuery } from 'node:querystring';
-import { hourSchema, MAX_HOUR, nameSchema } from '../data/flow';
+import { ApiError } from '../api/apiError';
 import {
+  DEFAULT_PAGE_ROWS,
   Dimension,
   DIMENSIONS,
-  NAME_DIMENSIONS,
-  NameDimension,
-  PositionValue,
+  MAX_FILTER_VALUES,
+  MAX_HOUR,
+  MAX_PAGE_ROWS,
+  NAME_FIELDS,
+  NameField,
   SORT_TOTALS,
   SortTotal,
-  TotalsQuery,
-} from '../query/totals';
-import { ApiError } from './errors';
+} from '../api/constants';
+import { hourSchema, nameSchema } from '../data/flow';
 import { decodeCursor } from './pageCursor';
+import { PositionValue, TotalsQuery } from './totalsQuery';
 
-/** Documented limits of a read. */
-export const MAX_FILTER_VALUES = 100;
-export const MAX_PAGE_ROWS = 10_000;
-export const DEFAULT_PAGE_ROWS = 1000;
+const PARAMETERS = ['hour', 'from', 'to', ...NAME_FIELDS, 'by', 'sort', 'limit', 'cursor'];
 
 /** The most characters of an unknown parameter's name an error repeats. */
 const MAX_NAMED_CHARS = 64;
 
-const PARAMETERS = ['hour', 'from', 'to', ...NAME_DIMENSIONS, 'by', 'sort', 'limit', 'cursor'];
+/** A page of totals asked for: the read, the rows a page holds, and where the page starts. */
+export interface PageRequest {
+  query: TotalsQuery;
+  limit: number;
+  after?: PositionValue[];
+}
 
 /** What GET /flows was asked: the original whole-hour read, or a page of totals. */
-export type ReadRequest =
-  | { kind: 'hour'; hour: number }
-  | { kind: 'page'; query: Omit<TotalsQuery, 'limit' | 'after'>; limit: number; after?: PositionValue[] };
+export type ReadRequest = { kind: 'hour'; hour: number } | ({ kind: 'page' } & PageRequest);
 
 function invalid(parameter: string, message: string): ApiError {
   return new ApiError(400, 'invalid_parameter', message, { parameter });
@@ -88,9 +91,9 @@ function hours(query: ParsedUrlQuery, maxQueryHours: number): { from: number; to
 }
 
 /** Each filter's values, deduplicated and in binary order, so equal filters make equal queries. */
-function filters(query: ParsedUrlQuery): Partial<Record<NameDimension, string[]>> {
-  const result: Partial<Record<NameDimension, string[]>> = {};
-  for (const name of NAME_DIMENSIONS) {
+function filters(query: ParsedUrlQuery): Partial<Record<NameField, string[]>> {
+  const result: Partial<Record<NameField, string[]>> = {};
+  for (const name of NAME_FIELDS) {
     const given = query[name];
     if (given === undefined) continue;
     const values = [...new Set(Array.isArray(given) ? given : [given])];
@@ -131,8 +134,8 @@ function limit(text: string | undefined): number {
 }
 
 /**
- * Whether a read costs every document of its hours (docs/reads.md): all do but a page of one hour's whole keys
- * in key order, which the index answers with about `limit` keys.
+ * Whether a read costs every document of its hours, key documents or roll-ups (docs/reads.md): all do but a
+ * page of one hour's whole keys in key order, which the index answers with about `limit` keys.
  */
 export function readsWholeHours(read: ReadRequest): boolean {
   if (read.kind === 'hour') return true;
@@ -140,14 +143,19 @@ export function readsWholeHours(read: ReadRequest): boolean {
   return from !== to || sort !== undefined || by.length !== DIMENSIONS.length;
 }
 
-/** Parses and checks GET /flows's query string; every problem names its parameter. */
-export function parseReadRequest(query: ParsedUrlQuery, maxQueryHours: number): ReadRequest {
-  const unknown = Object.keys(query).find((name) => !PARAMETERS.includes(name));
+/** Unknown parameters are refused, so a typo never widens a read. */
+function refuseUnknown(query: ParsedUrlQuery, known: readonly string[]): void {
+  const unknown = Object.keys(query).find((name) => !known.includes(name));
   if (unknown !== undefined) {
     // Named for the client, but never more of the request than a parameter name needs.
     const name = unknown.length > MAX_NAMED_CHARS ? `${unknown.slice(0, MAX_NAMED_CHARS)}…` : unknown;
-    throw invalid(name, `unknown query parameter ${JSON.stringify(name)}; known: ${PARAMETERS.join(', ')}`);
+    throw invalid(name, `unknown query parameter ${JSON.stringify(name)}; known: ${known.join(', ')}`);
   }
+}
+
+/** Parses and checks GET /flows's query string; every problem names its parameter. */
+export function parseReadRequest(query: ParsedUrlQuery, maxQueryHours: number): ReadRequest {
+  refuseUnknown(query, PARAMETERS);
   const { from, to } = hours(query, maxQueryHours);
   if (query.hour !== undefined && Object.keys(query).length === 1) return { kind: 'hour', hour: from };
   const paged = {
@@ -164,4 +172,14 @@ export function parseReadRequest(query: ParsedUrlQuery, maxQueryHours: number): 
     limit: limit(single(query, 'limit')),
     after: cursor === undefined ? undefined : decodeCursor(paged, cursor),
   };
+}
+
+/** Parses and checks GET /hours's query string: `until`, the last hour to look at, or none for every hour. */
+export function parseHoursRequest(query: ParsedUrlQuery): { until: number } {
+  refuseUnknown(query, ['until']);
+  const text = single(query, 'until');
+  if (text === undefined) return { until: MAX_HOUR };
+  const until = hourOf(text);
+  if (until === undefined) throw invalid('until', `until must be an integer from 0 to ${MAX_HOUR}`);
+  return { until };
 }

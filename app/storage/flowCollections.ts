@@ -1,0 +1,43 @@
+import { Collection, Db, Document } from 'mongodb';
+import { expiredFlowsQuery, flowReadIndex, FlowTotalsDocument } from '../query/flows';
+import { expiredRollupsQuery, Rollup, rollupReadIndex } from '../query/rollups';
+import { SweptCollection } from './retentionSweep';
+import { CoverageDocument } from './rollupCoverage';
+
+/**
+ * The collections FAS keeps: the key documents under the configured name, every roll-up's documents beside
+ * it in `${name}.rollups`, and `${name}.coverage`, which says from which hour the roll-ups are complete.
+ */
+export type TotalsCollection = 'keys' | 'rollups';
+
+export class FlowCollections {
+  readonly keys: Collection<FlowTotalsDocument>;
+  readonly coverage: Collection<CoverageDocument>;
+  /** The collections of totals: the key documents (FlowTotalsDocument), the roll-ups' (RollupDocument). */
+  readonly totals: Record<TotalsCollection, Collection<Document>>;
+
+  constructor(db: Db, name: string) {
+    this.keys = db.collection(name);
+    this.coverage = db.collection(`${name}.coverage`);
+    this.totals = { keys: db.collection(name), rollups: db.collection(`${name}.rollups`) };
+  }
+
+  /** Where a read's documents are: the roll-ups' collection for a roll-up, else the key documents'. */
+  of(rollup?: Rollup): Collection<Document> {
+    return this.totals[rollup ? 'rollups' : 'keys'];
+  }
+
+  /** Each collection of totals with the query of its documents before an hour: what retention sweeps. */
+  swept(): SweptCollection[] {
+    return [
+      { collection: this.totals.keys, expired: expiredFlowsQuery },
+      { collection: this.totals.rollups, expired: expiredRollupsQuery },
+    ];
+  }
+
+  /** The read index of each collection of totals. */
+  async ensureIndexes(): Promise<void> {
+    await this.keys.createIndexes([flowReadIndex]);
+    await this.totals.rollups.createIndexes([rollupReadIndex]);
+  }
+}
