@@ -1,8 +1,7 @@
 import { Collection, Document, MongoClient } from 'mongodb';
 import { LEGACY_KEY_INDEX, LegacyFlowDocument, legacyFlowsFilter, mergeLegacyStatement } from '../query/legacyFlows';
-import { updateStatements } from './updateCommand';
+import { DUPLICATE_KEY, updateStatements } from './updateCommand';
 
-const DUPLICATE_KEY = 11000;
 const INDEX_NOT_FOUND = 27;
 /** Old documents moved per round: one update and one delete command each. */
 const ROUND = 1000;

@@ -1,6 +1,7 @@
 import { Collection } from 'mongodb';
 import { hourAt } from '../data/retention';
 import { FlowTotalsDocument } from '../query/flows';
+import { DUPLICATE_KEY } from './updateCommand';
 
 /** Roll-ups hold every record of every hour from `since` on; reads of earlier hours use the key documents. */
 export interface CoverageDocument {
@@ -9,8 +10,6 @@ export interface CoverageDocument {
 }
 
 const ID = 'rollups' as const;
-const DUPLICATE_KEY = 11000;
-
 /**
  * Records the first hour the roll-ups cover, unless one is recorded already: the first record wins, so
  * running it again, or from several processes, changes nothing. Resolves with the hour recorded.

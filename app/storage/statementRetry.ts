@@ -1,8 +1,7 @@
 import { Document, Double } from 'mongodb';
 import { IncrementStatement } from '../query/flows';
-import { StatementError } from './updateCommand';
+import { DUPLICATE_KEY, StatementError } from './updateCommand';
 
-const DUPLICATE_KEY = 11000;
 const BAD_VALUE = 2;
 
 type Statement = IncrementStatement<Document>;

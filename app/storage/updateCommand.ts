@@ -8,6 +8,9 @@ const MAX_STATEMENTS = 100_000;
 /** MongoDB refuses a command document over 16 MiB; the rest of the command is far under the margin left. */
 const MAX_STATEMENT_BYTES = 15 * 1024 * 1024;
 
+/** MongoDB's code for a write that would duplicate a unique index's key (for an upsert: the _id taken). */
+export const DUPLICATE_KEY = 11000;
+
 export interface StatementError {
   /** The statement's index in the array passed to updateStatements. */
   index: number;
