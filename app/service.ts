@@ -3,9 +3,14 @@ import bytes from 'bytes';
 import { createTerminus, HealthCheckError } from '@godaddy/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'winston';
+import { randomUUID } from 'node:crypto';
 import { createAuthenticator } from './auth/authenticator';
 import { Settings } from './config/settings';
 import { oldestKeptHour } from './data/retention';
+import { FlushJournal } from './exactlyOnce/flushJournal';
+import { KeyedFlushes } from './exactlyOnce/keyedFlush';
+import { SlotJanitor } from './exactlyOnce/slotJanitor';
+import { WriterSlot } from './exactlyOnce/writerSlot';
 import { describeError } from './logger';
 import { FlowRouter } from './routing/flowRouter';
 import { Membership } from './routing/members';
@@ -67,6 +72,12 @@ export function createService(
     () => membership.view.members,
   );
   connection.client.on('commandStarted', ({ commandName }) => metrics.commandStarted(commandName));
+  const { collections } = connection;
+  // This process, as the writer slots name their holder: a restarted pod is a new writer.
+  const holder = randomUUID();
+  const slot = new WriterSlot(collections.writers, holder, settings.idempotencyLeaseMs, now);
+  const journal = new FlushJournal(collections.journal, now);
+  let keyedFlushes!: KeyedFlushes;
   const store = new FlowStore(
     connection.client,
     connection.collections,
@@ -80,7 +91,19 @@ export function createService(
       metrics.flushed(flush);
       logOutcome(logger, 'flush', flush, 'debug');
     },
+    (apply) => (keyedFlushes = new KeyedFlushes(connection.client, collections.claims, collections.writers, journal, slot, apply, now)),
   );
+  const janitor = new SlotJanitor(collections.writers, collections.claims, journal, keyedFlushes, {
+    holder,
+    leaseMs: settings.idempotencyLeaseMs,
+    ttlHours: settings.idempotencyTtlHours,
+    ready: () => connection.ready,
+    onSweep: (sweep) => {
+      metrics.janitorSwept(sweep);
+      logOutcome(logger, 'idempotency janitor', sweep, sweep.recovered > 0 ? 'info' : 'debug');
+    },
+    now,
+  });
   const oldestKept = () => (settings.retentionHours > 0 ? oldestKeptHour(settings.retentionHours, now()) : 0);
   const reads = new FlowReads(connection.collections, new RollupCoverage(connection.collections.coverage, COVERAGE_RECHECK_MS), {
     queryTimeoutMs: settings.mongodbQueryTimeoutMs,
@@ -142,6 +165,9 @@ export function createService(
     const hopClosed = new Promise<void>((resolve) => (hopServer?.listening ? hopServer.close(() => resolve()) : resolve()));
     hopServer?.closeIdleConnections();
     await store.drain();
+    await janitor.stop();
+    // Another member may take the slot at once; a flush this one left in flight is completed by whoever does.
+    await slot.release().catch((err: unknown) => logger.warn('writer slot not released', describeError(err)));
     await hopClosed;
     router.close();
     await connection.close();
@@ -192,6 +218,7 @@ export function createService(
       connection.start();
       membership.start();
       retention?.start();
+      janitor.start();
     },
     close,
   };

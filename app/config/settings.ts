@@ -39,6 +39,10 @@ export interface Settings {
   maxFutureHours: number;
   /** How often the retention sweep deletes what has aged out. */
   retentionSweepIntervalMs: number;
+  /** How long a request's Idempotency-Key is remembered (docs/exactly-once.md). */
+  idempotencyTtlHours: number;
+  /** A member's lease on its writer slot: after it, another member completes the flush it left in flight. */
+  idempotencyLeaseMs: number;
   retryAfterSeconds: number;
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
@@ -114,6 +118,8 @@ export const settingsSchema = Joi.object<Settings, true>({
   // A day covers any clock skew and an agent reporting its timezone's hour as UTC.
   maxFutureHours: int(0, 2_147_483_647).default(24),
   retentionSweepIntervalMs: int(1000, 86_400_000).default(300_000),
+  idempotencyTtlHours: int(1, 8760).default(24),
+  idempotencyLeaseMs: int(1000, 600_000).default(15_000),
   retryAfterSeconds: int(1, 3600).default(1),
   // Node's defaults (60 s for headers, 5 min for a request) let a slow client hold a socket for minutes.
   httpHeadersTimeoutMs: int(100, 600_000).default(10_000),

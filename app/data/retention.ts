@@ -33,7 +33,7 @@ function looksLikeSeconds(hour: number, currentHour: number): boolean {
  * be swept, nor found by the console).
  */
 export function findHourOutsideWindow(
-  records: readonly FlowRecord[],
+  records: readonly Pick<FlowRecord, 'hour'>[],
   { retentionHours, maxFutureHours }: HourLimits,
   epochMs: number,
 ): RecordProblem | undefined {

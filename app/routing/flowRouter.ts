@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { FlowRecord } from '../data/flow';
+import { KeyReusedError, RequestClaim, RequestInFlightError } from '../exactlyOnce/requestKey';
 import { flowKeyId } from '../query/flows';
 import { FlowStore } from '../storage/flowStore';
+import { FlushContent, KeyedPart, PartOutcome } from '../storage/flushContent';
 import { FlowTotals } from '../storage/flowTotals';
 import { OverloadedError } from '../storage/groupCommit';
 import { Membership } from './members';
@@ -26,7 +28,7 @@ export class FlowRouter {
   private owners = new Owners([]);
 
   constructor(
-    private readonly store: Pick<FlowStore, 'ingest' | 'ingestTotals' | 'pendingRecords'>,
+    private readonly store: Pick<FlowStore, 'ingest' | 'ingestTotals' | 'ingestPart' | 'pendingRecords'>,
     private readonly membership: Membership,
     private readonly options: FlowRouterOptions,
     private readonly report: (report: HopReport) => void,
@@ -72,18 +74,72 @@ export class FlowRouter {
   }
 
   /**
-   * Writes a part another member forwarded, here, whoever owns its keys now: the sender saw it as the owner,
-   * and writing it is correct anyway. Resolves with how many of its keys this member does not own.
+   * Writes a request with an idempotency key so that its records are applied at most once, however often it
+   * is sent and to whichever member (docs/exactly-once.md): split by owner over the members this one sees, each
+   * part claimed by the flush that writes it. Resolves when every part is applied, now or by an earlier
+   * attempt; throws KeyReusedError when the key came with other records, RequestInFlightError when an
+   * earlier attempt still holds a part.
    */
-  async receive(part: FlowTotals): Promise<number> {
+  async ingestKeyed(records: readonly FlowRecord[], claim: RequestClaim): Promise<void> {
+    if (this.pendingRecords + records.length > this.options.pendingMaxRecords) {
+      throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
+    }
+    let split = this.membership.view.members;
+    // A second round only when an earlier attempt split the request over other members: its split then holds.
+    for (let round = 0; round < 2; round++) {
+      const owners = new Owners(split);
+      const parts = split.map(() => new FlowTotals());
+      for (const r of records) {
+        const id = flowKeyId(r);
+        const part = parts[split.indexOf(owners.ownerOf(id))];
+        part.addKey(id, r, r.bytes_tx, r.bytes_rx);
+        part.records++;
+      }
+      const sent = parts.flatMap((totals, part) =>
+        totals.records === 0 ? [] : [this.writePart(split[part], { claim: { ...claim, split: split.join(' '), part }, totals })],
+      );
+      const outcomes = await Promise.allSettled(sent);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+      const kinds = outcomes.map((o) => (o as PromiseFulfilledResult<PartOutcome>).value);
+      if (kinds.some((o) => o.kind === 'conflict')) throw new KeyReusedError('the Idempotency-Key was used with other records');
+      const resplit = kinds.find((o): o is Extract<PartOutcome, { kind: 'resplit' }> => o.kind === 'resplit');
+      if (resplit) {
+        split = resplit.split.split(' ');
+        continue;
+      }
+      if (kinds.some((o) => o.kind === 'pending')) throw new RequestInFlightError('an earlier request with this Idempotency-Key is still being written');
+      return;
+    }
+    throw new RequestInFlightError('the request with this Idempotency-Key was split over other members twice');
+  }
+
+  /** A keyed part to its member, or here when that member is this one or no longer in the fleet. */
+  private writePart(member: string, part: KeyedPart): Promise<PartOutcome> {
+    const { self, members } = this.membership.view;
+    return member === self || !members.includes(member) ? this.store.ingestPart(part) : this.link(member).addKeyed(part);
+  }
+
+  /**
+   * Writes what another member forwarded, here, whoever owns its keys now: the sender saw this member as
+   * the owner, and writing it is correct anyway. Resolves with each keyed part's outcome, and how many of
+   * its keys this member does not own.
+   */
+  async receive(content: FlushContent): Promise<{ outcomes: PartOutcome[]; notOwned: number }> {
     const { self, members } = this.membership.view;
     const owners = this.ownersOf(members);
     let notOwned = 0;
-    part.byKey.forEach((_, id) => {
-      if (owners.ownerOf(id) !== self) notOwned++;
-    });
-    await this.store.ingestTotals(part);
-    return notOwned;
+    const count = (totals: FlowTotals) =>
+      totals.byKey.forEach((_, id) => {
+        if (owners.ownerOf(id) !== self) notOwned++;
+      });
+    count(content.unkeyed);
+    content.parts.forEach((p) => count(p.totals));
+    const [, outcomes] = await Promise.all([
+      content.unkeyed.records > 0 ? this.store.ingestTotals(content.unkeyed) : undefined,
+      Promise.all(content.parts.map((p) => this.store.ingestPart(p))),
+    ]);
+    return { outcomes, notOwned };
   }
 
   /** Sends every forward still waiting for its window: the member is shutting down. */
@@ -109,7 +165,8 @@ export class FlowRouter {
   private link(url: string): PeerLink {
     let link = this.links.get(url);
     if (!link) {
-      link = new PeerLink(url, this.agent, this.options, (part) => this.store.ingestTotals(part), this.report);
+      const here = { totals: (part: FlowTotals) => this.store.ingestTotals(part), keyed: (part: KeyedPart) => this.store.ingestPart(part) };
+      link = new PeerLink(url, this.agent, this.options, here, this.report);
       this.links.set(url, link);
     }
     return link;

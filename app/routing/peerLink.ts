@@ -1,9 +1,10 @@
 import http from 'node:http';
 import { FlowRecord } from '../data/flow';
+import { KeyedPart, PartOutcome } from '../storage/flushContent';
 import { FlowTotals } from '../storage/flowTotals';
 import { FlushFailedError } from '../storage/groupCommit';
 import { Settlement, settlement } from '../storage/settlement';
-import { encodePart } from './hopBody';
+import { encodeForward } from './hopBody';
 
 /** The path a member posts forwarded parts to; not part of the public API. */
 export const PARTS_PATH = '/internal/v1/parts';
@@ -37,18 +38,30 @@ function rowMaxBytes(r: FlowRecord): number {
 /** A member that has not accepted a connection within this is unreachable: nothing was sent to it. */
 const CONNECT_TIMEOUT_MS = 1000;
 
+/** A part of a request with an idempotency key, in a forward, with what its caller waits on. */
+interface KeyedInForward extends Settlement<PartOutcome> {
+  part: KeyedPart;
+}
+
 interface Forward extends Settlement {
   part: FlowTotals;
+  keyed: KeyedInForward[];
   bytes: number;
   timer?: NodeJS.Timeout;
 }
 
 function newForward(): Forward {
-  return { ...settlement(), part: new FlowTotals(), bytes: 64 };
+  return { ...settlement(), part: new FlowTotals(), keyed: [], bytes: 64 };
 }
 
-/** How a forward ended, before its callers are answered. */
-type Sent = { ok: true } | { ok: false; applied: 'no' | 'unknown'; reason: string };
+/** How a forward ended, before its callers are answered: with each keyed part's outcome when acknowledged. */
+type Sent = { ok: true; outcomes: PartOutcome[] } | { ok: false; applied: 'no' | 'unknown'; reason: string };
+
+/** What a member writes here instead, when it cannot take a forward: its records, and each keyed part. */
+export interface WriteHere {
+  totals(part: FlowTotals): Promise<void>;
+  keyed(part: KeyedPart): Promise<PartOutcome>;
+}
 
 /**
  * The records this member forwards to one other member: summed by key over a short window, posted as one
@@ -64,13 +77,13 @@ export class PeerLink {
     readonly url: string,
     private readonly agent: http.Agent,
     private readonly options: PeerLinkOptions,
-    private readonly writeHere: (part: FlowTotals) => Promise<void>,
+    private readonly writeHere: WriteHere,
     private readonly report: (report: HopReport) => void,
   ) {}
 
   /** Records accepted for this member and not yet acknowledged. */
   get pendingRecords(): number {
-    return this.inFlight + (this.open?.part.records ?? 0);
+    return this.inFlight + (this.open ? recordsOf(this.open) : 0);
   }
 
   /**
@@ -98,6 +111,25 @@ export class PeerLink {
     return forwards.length === 1 ? forwards[0] : Promise.all(forwards).then(() => {});
   }
 
+  /** Resolves with what became of a request's part with an idempotency key: a unit of its own in the forward. */
+  addKeyed(part: KeyedPart): Promise<PartOutcome> {
+    let bytes = 0;
+    part.totals.byKey.forEach(({ key }) => (bytes += 80 + 3 * (key.src_app.length + key.dest_app.length + key.vpc_id.length)));
+    const size = (open: Forward) => open.part.byKey.size + open.keyed.reduce((keys, k) => keys + k.part.totals.byKey.size, 0);
+    if (this.open && (size(this.open) + part.totals.byKey.size > this.options.maxKeys || this.open.bytes + bytes > this.options.maxBytes)) {
+      this.send(this.open);
+    }
+    if (!this.open) {
+      const forward = newForward();
+      forward.timer = setTimeout(() => this.send(forward), this.options.windowMs);
+      this.open = forward;
+    }
+    const keyed = { ...settlement<PartOutcome>(), part };
+    this.open.keyed.push(keyed);
+    this.open.bytes += bytes;
+    return keyed.done;
+  }
+
   /** Sends what waits now, for a shutdown. */
   flush(): void {
     if (this.open) this.send(this.open);
@@ -106,22 +138,37 @@ export class PeerLink {
   private send(forward: Forward): void {
     clearTimeout(forward.timer);
     if (this.open === forward) this.open = undefined;
-    const records = forward.part.records;
+    const records = recordsOf(forward);
     this.inFlight += records;
-    this.post(encodePart(forward.part))
-      .then(async (sent) => {
+    const keyed = forward.keyed.map((k) => k.part);
+    this.post(encodeForward({ unkeyed: forward.part, parts: keyed }))
+      .then(async (sent): Promise<PartOutcome[]> => {
         if (sent.ok) {
           this.report({ peer: this.url, records, outcome: 'acknowledged' });
-          return;
+          if (sent.outcomes.length !== keyed.length) throw new HopFailedError(`member ${this.url} answered for other parts`);
+          return sent.outcomes;
         }
         if (sent.applied === 'unknown') {
           this.report({ peer: this.url, records, outcome: 'failed' });
           throw new HopFailedError(`member ${this.url} did not acknowledge the forwarded records: ${sent.reason}`);
         }
         this.report({ peer: this.url, records, outcome: sent.reason === 'unreachable' ? 'unreachable' : 'refused' });
-        await this.writeHere(forward.part);
+        const [, outcomes] = await Promise.all([
+          forward.part.records > 0 ? this.writeHere.totals(forward.part) : undefined,
+          Promise.all(keyed.map((part) => this.writeHere.keyed(part))),
+        ]);
+        return outcomes;
       })
-      .then(forward.resolve, forward.reject)
+      .then(
+        (outcomes) => {
+          forward.resolve();
+          forward.keyed.forEach((k, i) => k.resolve(outcomes[i]));
+        },
+        (err: Error) => {
+          forward.reject(err);
+          for (const k of forward.keyed) k.reject(err);
+        },
+      )
       .finally(() => {
         this.inFlight -= records;
       });
@@ -170,13 +217,32 @@ export class PeerLink {
 
 /** A member's answer: 200, a refusal that applied nothing, or a failure that may have applied some of it. */
 function answerOf(status: number, text: string): Sent {
-  if (status === 200) return { ok: true };
-  let body: { error?: string; applied?: string } = {};
+  let body: { error?: string; applied?: string; parts?: PartOutcome[] } = {};
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     // Not the service's answer: nothing is known of what happened.
   }
+  if (status === 200) {
+    const outcomes = body.parts ?? [];
+    // The member's word on each part is checked like any body it sends.
+    if (!Array.isArray(outcomes) || !outcomes.every(isPartOutcome)) return { ok: false, applied: 'unknown', reason: 'unreadable answer' };
+    return { ok: true, outcomes };
+  }
   const reason = `${status} ${body.error ?? ''}`.trim();
   return { ok: false, applied: body.applied === 'no' ? 'no' : 'unknown', reason };
+}
+
+/** The records a forward holds, keyed parts included. */
+function recordsOf(forward: Forward): number {
+  return forward.keyed.reduce((records, k) => records + k.part.totals.records, forward.part.records);
+}
+
+function isPartOutcome(value: unknown): value is PartOutcome {
+  if (typeof value !== 'object' || value === null) return false;
+  const o = value as Record<string, unknown>;
+  if (o.kind === 'applied' || o.kind === 'done' || o.kind === 'conflict') return Object.keys(o).length === 1;
+  if (o.kind === 'resplit') return typeof o.split === 'string';
+  const flush = o.flush as Record<string, unknown> | undefined;
+  return o.kind === 'pending' && Number.isSafeInteger(flush?.slot) && Number.isSafeInteger(flush?.seq);
 }

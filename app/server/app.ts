@@ -6,7 +6,7 @@ import { describeError } from '../logger';
 import { consoleRoutes } from './consoleRoutes';
 import { errorHandler, REQUEST_TIMEOUT_CODE } from './errors';
 import { FlowRouter } from '../routing/flowRouter';
-import { FlowReading, flowRoutes } from './flowRoutes';
+import { FlowReading, flowRoutes, FlowWriter } from './flowRoutes';
 import { ServiceMetrics } from './metrics';
 import { openApiRoutes } from './openApi';
 import { partRoutes } from './partRoutes';
@@ -20,7 +20,7 @@ import { requestLog } from './requestLog';
  */
 export function createApp(
   reads: FlowReading,
-  router: Pick<FlowRouter, 'ingest'>,
+  router: FlowWriter,
   storageReady: () => boolean,
   settings: Settings,
   logger: Logger,

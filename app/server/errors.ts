@@ -2,6 +2,7 @@ import { Context, Middleware } from 'koa';
 import { ApiError } from '../api/apiError';
 import { MongoError } from 'mongodb';
 import { Logger } from 'winston';
+import { KeyReusedError, RequestInFlightError } from '../exactlyOnce/requestKey';
 import { describeError } from '../logger';
 import { FlushFailedError, OverloadedError, StoreClosedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
@@ -41,6 +42,12 @@ export function errorResponse(err: unknown): ErrorResponse {
       retry: err.status === 503,
       headers: err.headers,
     };
+  }
+  if (err instanceof KeyReusedError) {
+    return { status: 422, body: { error: 'idempotency_key_reused', message: err.message } };
+  }
+  if (err instanceof RequestInFlightError) {
+    return { status: 409, body: { error: 'request_in_flight', message: err.message }, retry: true };
   }
   if (err instanceof OverloadedError) {
     return { status: 503, body: { error: 'overloaded', message: err.message }, retry: true };

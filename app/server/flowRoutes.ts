@@ -4,6 +4,7 @@ import { Authenticator } from '../auth/authenticator';
 import { findDuplicateKey } from '../data/batchText';
 import { findInvalidRecord, FlowRecord } from '../data/flow';
 import { findHourOutsideWindow, HourLimits } from '../data/retention';
+import { idempotencyKey, requestClaim } from '../exactlyOnce/requestKey';
 import { FlowReads } from '../reads/flowReads';
 import { PageRequest, parseHoursRequest, parseReadRequest, readsWholeHours } from '../reads/readRequest';
 import { FlowRouter } from '../routing/flowRouter';
@@ -17,7 +18,7 @@ import { ReadSlots } from './readSlots';
 export type FlowReading = Pick<FlowReads, 'hour' | 'page' | 'latestHour'>;
 
 /** What writes the records; the benchmark's ceiling run passes one that stores nothing. */
-export type FlowWriter = Pick<FlowRouter, 'ingest'>;
+export type FlowWriter = Pick<FlowRouter, 'ingest' | 'ingestKeyed'>;
 
 export interface FlowRoutesOptions extends HourLimits {
   bodyLimit: string;
@@ -49,6 +50,12 @@ export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: Flow
     if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
   };
   router.post(['/flows', '/flow'], requireScope(options.authenticator, 'write'), batchBody(options), async (ctx) => {
+    let key: string | undefined;
+    try {
+      key = idempotencyKey(ctx.headers['idempotency-key']);
+    } catch (err) {
+      throw new ApiError(400, 'invalid_idempotency_key', (err as Error).message);
+    }
     // Its size and shape were checked as it was read.
     const { records, bytes, keys } = ctx.state.batch as BatchBody;
     const problem =
@@ -60,7 +67,8 @@ export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: Flow
     }
     ctx.state.records = records.length;
     requireStorage();
-    await writer.ingest(records as FlowRecord[]);
+    if (key === undefined) await writer.ingest(records as FlowRecord[]);
+    else await writer.ingestKeyed(records as FlowRecord[], requestClaim(ctx.state.client, key, records as FlowRecord[]));
     options.onIngested(records.length, ctx.state.client);
     ctx.body = { accepted: records.length };
   });

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HopReport } from '../routing/peerLink';
+import { JanitorReport } from '../exactlyOnce/slotJanitor';
 import { FlushReport } from '../storage/groupCommit';
 import { SweepReport } from '../storage/retentionSweep';
 
@@ -104,6 +105,25 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly keyedParts = new Counter({
+    name: 'fas_idempotent_parts_total',
+    help: 'Parts of requests with an Idempotency-Key, by what their flush found: applied by it, done by an earlier attempt, pending (an earlier attempt still being written), conflict (other records), resplit (split over other members)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly recoveredFlushes = new Counter({
+    name: 'fas_idempotent_flushes_recovered_total',
+    help: 'Flushes with Idempotency-Keys left in flight (a failed write, a member gone) completed from their journal',
+    registers: [this.registry],
+  });
+
+  private readonly forgottenKeys = new Counter({
+    name: 'fas_idempotency_keys_forgotten_total',
+    help: 'Idempotency-Keys forgotten after IDEMPOTENCY_TTL_HOURS',
+    registers: [this.registry],
+  });
+
   constructor(pendingRecords: () => number, fleet: () => readonly string[] = () => []) {
     new Gauge({
       name: 'fas_fleet_members',
@@ -147,6 +167,7 @@ export class ServiceMetrics {
     if (report.upserts !== undefined) this.flushUpserts.observe(report.upserts);
     this.flushSeconds.observe(report.durationMs / 1000);
     if (report.error !== undefined) this.mongoErrors.inc({ operation: 'flush' });
+    report.outcomes?.forEach((outcome) => this.keyedParts.inc({ outcome: outcome.kind }));
   }
 
   /**
@@ -161,6 +182,13 @@ export class ServiceMetrics {
   swept(report: SweepReport): void {
     this.retentionDeleted.inc(report.deleted);
     if (report.error !== undefined) this.mongoErrors.inc({ operation: 'retention' });
+  }
+
+  /** For the janitor of idempotency keys: flushes it completed, keys it forgot. */
+  janitorSwept(report: JanitorReport): void {
+    this.recoveredFlushes.inc(report.recovered);
+    this.forgottenKeys.inc(report.forgotten);
+    if (report.error !== undefined) this.mongoErrors.inc({ operation: 'idempotency' });
   }
 
   /** For the router: each forward to another member and how it ended. */

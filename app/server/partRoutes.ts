@@ -1,17 +1,16 @@
 import Router from '@koa/router';
 import bodyParser from 'koa-bodyparser';
-import { oldestKeptHour } from '../data/retention';
-import { decodePart } from '../routing/hopBody';
+import { findHourOutsideWindow, HourLimits } from '../data/retention';
+import { decodeForward } from '../routing/hopBody';
 import { FlowRouter } from '../routing/flowRouter';
 import { PARTS_PATH } from '../routing/peerLink';
 import { StoreClosedError, OverloadedError } from '../storage/groupCommit';
 import { StorageUnavailableError } from '../storage/mongoConnection';
 import { ApiError, errorResponse } from './errors';
 
-export interface PartRoutesOptions {
+export interface PartRoutesOptions extends HourLimits {
   bodyLimit: string;
   maxRecordsPerBatch: number;
-  retentionHours: number;
   now: () => number;
   storageReady: () => boolean;
   retryAfterSeconds: number;
@@ -37,19 +36,17 @@ export function partRoutes(router: Pick<FlowRouter, 'receive'>, options: PartRou
     try {
       if (!ctx.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'a part is JSON');
       await parseJson(ctx, async () => {});
-      const part = decodePart(ctx.request.body, options.maxRecordsPerBatch);
-      if (!part) throw new ApiError(400, 'invalid_part', 'the body is not a valid forwarded part');
-      if (options.retentionHours > 0) {
-        const oldest = oldestKeptHour(options.retentionHours, options.now());
-        for (const { key } of part.byKey.values()) {
-          if (key.hour < oldest) throw new ApiError(400, 'invalid_part', `hour ${key.hour} is past retention`);
-        }
-      }
+      const forward = decodeForward(ctx.request.body, options.maxRecordsPerBatch);
+      if (!forward) throw new ApiError(400, 'invalid_part', 'the body is not a valid forward');
+      const keys = [forward.unkeyed, ...forward.parts.map((p) => p.totals)].flatMap((t) => [...t.byKey.values()].map((k) => k.key));
+      const outside = findHourOutsideWindow(keys, options, options.now());
+      if (outside) throw new ApiError(400, 'invalid_part', outside.message.replace(/^record \d+: /, ''));
       if (!options.storageReady()) throw new StorageUnavailableError('MongoDB is not ready');
       queued = true;
-      const notOwned = await router.receive(part);
-      options.onPart(part.records, notOwned);
-      ctx.body = { acknowledged: part.records };
+      const { outcomes, notOwned } = await router.receive(forward);
+      const records = forward.parts.reduce((sum, p) => sum + p.totals.records, forward.unkeyed.records);
+      options.onPart(records, notOwned);
+      ctx.body = { acknowledged: records, parts: outcomes };
     } catch (err) {
       const { status, body, retry } = errorResponse(err);
       ctx.status = status;

@@ -1,4 +1,5 @@
 import { FlowRecord } from '../data/flow';
+import { FlushContent, FlushWritten, KeyedPart, PartOutcome } from './flushContent';
 import { FlowTotals } from './flowTotals';
 import { Settlement, settlement } from './settlement';
 
@@ -34,14 +35,22 @@ export interface GroupCommitOptions {
 export interface FlushReport {
   records: number;
   keys: number;
+  /** Parts of requests with an idempotency key (docs/exactly-once.md). */
+  parts: number;
   /** Upserts sent, when the write says: one per key, and one per roll-up document. */
   upserts?: number;
+  /** What became of each keyed part, when the write succeeded. */
+  outcomes?: PartOutcome[];
   durationMs: number;
   error?: unknown;
 }
 
 interface Batch extends Settlement {
-  totals: FlowTotals;
+  unkeyed: FlowTotals;
+  /** Each keyed part, with what its caller waits on. */
+  parts: (Settlement<PartOutcome> & { part: KeyedPart })[];
+  records: number;
+  keys: number;
   /** When its first records arrived (performance.now()). */
   opened: number;
   due: boolean;
@@ -50,7 +59,10 @@ interface Batch extends Settlement {
 }
 
 function newBatch(): Batch {
-  return { ...settlement(), totals: new FlowTotals(), opened: performance.now(), due: false };
+  const batch: Batch = { ...settlement(), unkeyed: new FlowTotals(), parts: [], records: 0, keys: 0, opened: performance.now(), due: false };
+  // A batch of keyed parts alone has no caller waiting on `done`: its failure is theirs.
+  batch.done.catch(() => {});
+  return batch;
 }
 
 /**
@@ -64,7 +76,7 @@ export class GroupCommit {
   private closed = false;
 
   constructor(
-    private readonly write: (totals: FlowTotals) => Promise<number | void>,
+    private readonly write: (content: FlushContent) => Promise<FlushWritten | void>,
     private readonly options: GroupCommitOptions,
     private readonly onFlush: (report: FlushReport) => void = () => {},
   ) {}
@@ -76,35 +88,53 @@ export class GroupCommit {
 
   /** Resolves once the records are durably written; all of them land in the same flush. */
   add(records: readonly FlowRecord[]): Promise<void> {
-    return this.enqueue(records.length, (totals) => totals.add(records));
+    return this.enqueue(records.length, (batch) => {
+      batch.unkeyed.add(records);
+      return batch.done;
+    });
   }
 
   /** As add, for records already summed by key (forwarded by another member). */
   addTotals(part: FlowTotals): Promise<void> {
-    return this.enqueue(part.records, (totals) => totals.merge(part));
+    return this.enqueue(part.records, (batch) => {
+      batch.unkeyed.merge(part);
+      return batch.done;
+    });
   }
 
-  private enqueue(records: number, addTo: (totals: FlowTotals) => void): Promise<void> {
+  /** A request's part with an idempotency key: resolves with what became of it in the flush that holds it. */
+  addPart(part: KeyedPart): Promise<PartOutcome> {
+    return this.enqueue(part.totals.records, (batch) => {
+      const keyed = { ...settlement<PartOutcome>(), part };
+      batch.parts.push(keyed);
+      batch.keys += part.totals.byKey.size;
+      return keyed.done;
+    });
+  }
+
+  private enqueue<T>(records: number, addTo: (batch: Batch) => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreClosedError('shutting down');
     if (this.pending + records > this.options.pendingMaxRecords) {
       throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
     }
-    if (records === 0) return Promise.resolve();
+    // Only add() and addTotals() may come empty: a keyed part always holds records.
+    if (records === 0) return Promise.resolve() as Promise<T>;
 
     // Queued batches are never in flight, so the newest one takes records until it is full, even once its
     // window has passed: whatever arrives while a flush is in flight goes out in the very next flush.
     let batch = this.batches[this.batches.length - 1];
-    if (!batch || batch.totals.records >= this.options.maxRecords) {
+    if (!batch || batch.records >= this.options.maxRecords) {
       batch = newBatch();
       this.batches.push(batch);
       const open = batch;
       open.timer = setTimeout(() => this.markDue(open), this.options.windowMs);
       open.deadline = setTimeout(() => this.expire(open), this.options.timeoutMs);
     }
-    addTo(batch.totals);
+    const done = addTo(batch);
+    batch.records += records;
     this.pending += records;
-    if (batch.totals.records >= this.options.maxRecords) this.markDue(batch);
-    return batch.done;
+    if (batch.records >= this.options.maxRecords) this.markDue(batch);
+    return done;
   }
 
   /** Flushes everything pending, refuses new records, and resolves when every flush has settled. */
@@ -124,10 +154,10 @@ export class GroupCommit {
     const queued = this.batches.indexOf(batch);
     if (queued >= 0) {
       this.batches.splice(queued, 1);
-      this.pending -= batch.totals.records;
-      batch.reject(new FlushTimeoutError('the records were not written in time; none of them was sent'));
+      this.pending -= batch.records;
+      settle(batch, new FlushTimeoutError('the records were not written in time; none of them was sent'));
     } else {
-      batch.reject(new FlushTimeoutError('MongoDB did not acknowledge the write in time'));
+      settle(batch, new FlushTimeoutError('MongoDB did not acknowledge the write in time'));
     }
     this.flushNext();
   }
@@ -144,31 +174,26 @@ export class GroupCommit {
     this.batches.shift();
     this.flushing = true;
     const started = performance.now();
-    const { totals } = batch;
-    this.write(totals)
+    const report = () => ({
+      records: batch.records,
+      keys: batch.unkeyed.byKey.size + batch.keys,
+      parts: batch.parts.length,
+      durationMs: performance.now() - started,
+    });
+    this.write({ unkeyed: batch.unkeyed, parts: batch.parts.map((p) => p.part) })
       .then(
-        (upserts) => {
-          this.onFlush({
-            records: totals.records,
-            keys: totals.byKey.size,
-            upserts: upserts ?? undefined,
-            durationMs: performance.now() - started,
-          });
-          batch.resolve();
+        (written) => {
+          this.onFlush({ ...report(), upserts: written?.upserts, outcomes: written?.outcomes });
+          settle(batch, undefined, written?.outcomes);
         },
         (error: unknown) => {
-          this.onFlush({
-            records: totals.records,
-            keys: totals.byKey.size,
-            durationMs: performance.now() - started,
-            error,
-          });
-          batch.reject(new FlushFailedError('the write to MongoDB failed', { cause: error }));
+          this.onFlush({ ...report(), error });
+          settle(batch, new FlushFailedError('the write to MongoDB failed', { cause: error }));
         },
       )
       .finally(() => {
         clearTimeout(batch.deadline);
-        this.pending -= totals.records;
+        this.pending -= batch.records;
         this.flushing = false;
         this.reopenWindow();
         this.flushNext();
@@ -184,11 +209,26 @@ export class GroupCommit {
    */
   private reopenWindow(): void {
     const next = this.batches[0];
-    if (!next || this.closed || next.totals.records >= this.options.maxRecords) return;
+    if (!next || this.closed || next.records >= this.options.maxRecords) return;
     clearTimeout(next.timer);
     next.due = false;
     const now = performance.now();
     const due = Math.max(next.opened + this.options.windowMs, now + Math.min(this.options.windowMs, REJOIN_MS));
     next.timer = setTimeout(() => this.markDue(next), due - now);
   }
+}
+
+/** Answers a batch's callers: each keyed part with its outcome, or all of them with the error. */
+function settle(batch: Batch, error?: Error, outcomes: readonly PartOutcome[] = []): void {
+  if (error) {
+    batch.reject(error);
+    batch.parts.forEach((p) => p.reject(error));
+    return;
+  }
+  batch.resolve();
+  batch.parts.forEach((p, i) => {
+    const outcome = outcomes[i];
+    if (outcome) p.resolve(outcome);
+    else p.reject(new FlushFailedError('the flush did not say what became of a part'));
+  });
 }

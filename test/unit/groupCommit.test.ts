@@ -11,8 +11,8 @@ const record = (src: string): FlowRecord => ({ src_app: src, dest_app: 'd', vpc_
 function holdingFirstWrite(options: GroupCommitOptions) {
   const written: string[][] = [];
   let release!: () => void;
-  const commits = new GroupCommit((totals) => {
-    written.push([...totals.byKey.values()].map((k) => k.key.src_app));
+  const commits = new GroupCommit(({ unkeyed }) => {
+    written.push([...unkeyed.byKey.values()].map((k) => k.key.src_app));
     return written.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
   }, options);
   return { commits, written, release: () => release() };

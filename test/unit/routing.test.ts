@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MAX_HOUR } from '../../app/api/constants';
 import { flowKeyId } from '../../app/query/flows';
-import { decodePart, encodePart } from '../../app/routing/hopBody';
+import { decodeForward, encodeForward } from '../../app/routing/hopBody';
 import { Owners } from '../../app/routing/owners';
 import { FlowTotals } from '../../app/storage/flowTotals';
 
@@ -55,9 +55,11 @@ describe('a forwarded part', () => {
         const part = new FlowTotals();
         for (const r of rows) part.addKey(flowKeyId(r), r, r.tx, r.rx);
         part.records = rows.length;
-        const back = decodePart(JSON.parse(encodePart(part)), 100);
-        expect(back?.records).toBe(part.records);
-        expect([...back!.byKey.entries()].map(([id, t]) => [id, BigInt(t.bytesTx), BigInt(t.bytesRx)])).toEqual(
+        const claim = { id: 'client\nkey-1', digest: 'a'.repeat(43), split: 'http://10.0.0.1:9528 http://10.0.0.2:9528', part: 1, records: 7 };
+        const back = decodeForward(JSON.parse(encodeForward({ unkeyed: part, parts: [{ claim, totals: part }] })), 100);
+        expect(back?.unkeyed.records).toBe(part.records);
+        expect(back?.parts.map((p) => [p.claim, p.totals.records])).toEqual([[claim, part.records]]);
+        expect([...back!.unkeyed.byKey.entries()].map(([id, t]) => [id, BigInt(t.bytesTx), BigInt(t.bytesRx)])).toEqual(
           [...part.byKey.entries()].map(([id, t]) => [id, BigInt(t.bytesTx), BigInt(t.bytesRx)]),
         );
       }),
@@ -70,6 +72,9 @@ describe('a forwarded part', () => {
     ['not an object', []],
     ['an unknown field', { ...valid, extra: 1 }],
     ['no rows', { records: 1, rows: [] }],
+    ['a keyed part without rows', { records: 0, rows: [], parts: [{ claim: { id: 'k', digest: 'a'.repeat(43), split: 's', part: 0, records: 1 }, records: 1, rows: [] }] }],
+    ['a keyed part with a malformed digest', { records: 0, rows: [], parts: [{ claim: { id: 'k', digest: 'a', split: 's', part: 0, records: 1 }, records: 1, rows: valid.rows }] }],
+    ['a keyed part with another field', { records: 0, rows: [], parts: [{ claim: { id: 'k', digest: 'a'.repeat(43), split: 's', part: 0, records: 1, x: 1 }, records: 1, rows: valid.rows }] }],
     ['more keys than records', { records: 0, rows: valid.rows }],
     ['more keys than allowed', { records: 5, rows: Array.from({ length: 4 }, (_, i) => [i, 'a', 'b', 'v', 1, 1]) }],
     ['a short row', { records: 1, rows: [[5, 'a', 'b', 1, 1]] }],
@@ -81,6 +86,6 @@ describe('a forwarded part', () => {
     ['a total past 2^63 - 1', { records: 1, rows: [[5, 'a', 'b', 'v', '9223372036854775808', 1]] }],
     ['a total that is not decimal', { records: 1, rows: [[5, 'a', 'b', 'v', '0x10', 1]] }],
   ])('is refused with %s', (_what, body) => {
-    expect(decodePart(body, 3)).toBeUndefined();
+    expect(decodeForward(body, 3)).toBeUndefined();
   });
 });

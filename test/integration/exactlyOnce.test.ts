@@ -1,0 +1,251 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { FlowRecord } from '../../app/data/flow';
+import { flowKeyId } from '../../app/query/flows';
+import { freePort, startMongoJavaServer } from '../support/disposableMongo';
+import { startPausableProxy } from '../support/pausableProxy';
+import { metricSample, mongoUri, RunningService, startFleet, startService, uniqueDatabase, waitFor } from '../support/service';
+
+const HOUR = 400_000;
+
+type Totals = Map<string, [number, number]>;
+
+/** A request of `n` records over `n` keys, its byte counts drawn from `seed`. */
+function batch(n: number, seed: number): FlowRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    src_app: `src-${i % 7}`,
+    dest_app: `dest-${i}`,
+    vpc_id: `vpc-${i % 3}`,
+    bytes_tx: seed * 1000 + i + 1,
+    bytes_rx: seed * 2000 + 2 * i + 1,
+    hour: HOUR,
+  }));
+}
+
+/** The sums of every request, each counted `times` (by default once). */
+function sums(requests: readonly FlowRecord[][], into: Totals = new Map()): Totals {
+  for (const r of requests.flat()) {
+    const [tx, rx] = into.get(flowKeyId(r)) ?? [0, 0];
+    into.set(flowKeyId(r), [tx + r.bytes_tx, rx + r.bytes_rx]);
+  }
+  return into;
+}
+
+async function stored(service: RunningService): Promise<Totals> {
+  const rows = (await request(service.url).get(`/flows?hour=${HOUR}`).expect(200)).body as FlowRecord[];
+  return new Map(rows.map((r) => [flowKeyId(r), [r.bytes_tx, r.bytes_rx]]));
+}
+
+/** The hour's grand total as the roll-ups answer it: every roll-up must hold each request once too. */
+async function hourTotal(service: RunningService): Promise<string> {
+  const res = await request(service.url).get(`/flows?from=${HOUR}&to=${HOUR + 1}&by=hour`).expect(200);
+  return JSON.stringify(res.body);
+}
+
+const post = (service: RunningService, key: string | undefined, records: FlowRecord[], token?: string) => {
+  const req = request(service.url).post('/flows');
+  if (key !== undefined) req.set('Idempotency-Key', key);
+  if (token !== undefined) req.set('Authorization', `Bearer ${token}`);
+  return req.send(records);
+};
+
+const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] = [
+  ['the suite’s store', async () => ({ uri: mongoUri(), stop: async () => {} })],
+  ['mongo-java-server', startMongoJavaServer],
+];
+
+describe.each(stores)('Idempotency-Key on %s', (_name, startStore) => {
+  let store: { uri: string; stop(): Promise<void> };
+  let service: RunningService;
+  const applied: FlowRecord[][] = [];
+  beforeAll(async () => {
+    store = await startStore();
+    service = await startService({ mongodbUri: store.uri, flushWindowMs: 20 });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await store?.stop();
+  });
+
+  it('applies a request once however often it is sent, and answers every repeat as the first', async () => {
+    const key = randomUUID();
+    const records = batch(40, 1);
+    const first = await post(service, key, records).expect(200);
+    expect(first.body).toEqual({ accepted: 40 });
+    applied.push(records);
+    for (let i = 0; i < 3; i++) expect((await post(service, key, records).expect(200)).body).toEqual(first.body);
+    expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('applies a request sent many times at once exactly once: a repeat waits for the first, or answers 409', async () => {
+    const key = randomUUID();
+    const records = batch(30, 2);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(service, key, records)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    expect(statuses).toContain(200);
+    for (const a of answers.filter((a) => a.status === 409)) {
+      expect(a.body.error).toBe('request_in_flight');
+      expect(a.headers['retry-after']).toBeDefined();
+    }
+    applied.push(records);
+    expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('refuses the same key with other records (422) and applies nothing of them', async () => {
+    const key = randomUUID();
+    const records = batch(10, 3);
+    await post(service, key, records).expect(200);
+    applied.push(records);
+    const other = records.map((r) => ({ ...r, bytes_tx: r.bytes_tx + 1 }));
+    const res = await post(service, key, other).expect(422);
+    expect(res.body.error).toBe('idempotency_key_reused');
+    // Another order of the same records is another request too.
+    await post(service, key, [...records].reverse()).expect(422);
+    expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('leaves requests without a key as they were: each one applied', async () => {
+    const records = batch(5, 4);
+    await post(service, undefined, records).expect(200);
+    await post(service, undefined, records).expect(200);
+    applied.push(records, records);
+    expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('refuses a malformed key with 400 before anything is applied', async () => {
+    for (const key of ['', 'a b', 'x'.repeat(256), 'é']) {
+      const res = await request(service.url).post('/flows').set('Idempotency-Key', key).send(batch(3, 5));
+      expect([res.status, res.body.error]).toEqual([400, 'invalid_idempotency_key']);
+    }
+    expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('keeps every roll-up exact: the hour’s total counts each request once', async () => {
+    const records = applied.flat();
+    const bytes = records.reduce((s, r) => s + r.bytes_tx + r.bytes_rx, 0);
+    expect(JSON.parse(await hourTotal(service))).toEqual([
+      expect.objectContaining({ hour: HOUR, bytes_tx: records.reduce((s, r) => s + r.bytes_tx, 0), bytes_rx: bytes - records.reduce((s, r) => s + r.bytes_tx, 0) }),
+    ]);
+  });
+
+  it('counts the parts by what their flush found', async () => {
+    const text = (await request(service.url).get('/metrics')).text;
+    expect(metricSample(text, 'fas_idempotent_parts_total{outcome="applied"}')).toBeGreaterThanOrEqual(3);
+    expect(metricSample(text, 'fas_idempotent_parts_total{outcome="done"}')).toBeGreaterThanOrEqual(3);
+    expect(metricSample(text, 'fas_idempotent_parts_total{outcome="conflict"}')).toBe(2);
+  });
+});
+
+describe('Idempotency-Key with authentication', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fas-tokens-'));
+  const line = (name: string, token: string) => `${name}:write,read:${createHash('sha256').update(token).digest('hex')}`;
+  let service: RunningService;
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'tokens'), `${line('alpha', 'a-7f3e')}\n${line('beta', 'b-2c9d')}\n`);
+    service = await startService({ authTokensFile: join(dir, 'tokens'), flushWindowMs: 5 });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scopes keys by client: two clients never meet on one key', async () => {
+    const key = 'shared-key';
+    const a = batch(4, 6);
+    const b = batch(4, 7);
+    await post(service, key, a, 'a-7f3e').expect(200);
+    await post(service, key, b, 'b-2c9d').expect(200);
+    await post(service, key, a, 'a-7f3e').expect(200);
+    const rows = (await request(service.url).get(`/flows?hour=${HOUR}`).set('Authorization', 'Bearer a-7f3e').expect(200)).body as FlowRecord[];
+    expect(new Map(rows.map((r) => [flowKeyId(r), [r.bytes_tx, r.bytes_rx]]))).toEqual(sums([a, b]));
+  });
+});
+
+describe('Idempotency-Key in a fleet', () => {
+  let fleet: RunningService[];
+  beforeAll(async () => {
+    fleet = await startFleet(3, { flushWindowMs: 20, hopWindowMs: 5 });
+  });
+  afterAll(async () => {
+    await Promise.all((fleet ?? []).map((m) => m.stop()));
+  });
+
+  it('applies a request once whichever members it is sent to, at once or in turn', async () => {
+    const sent: FlowRecord[][] = [];
+    for (let i = 0; i < 4; i++) {
+      const key = randomUUID();
+      const records = batch(60, 10 + i);
+      const answers = await Promise.all(fleet.map((m) => post(m, key, records)));
+      expect(answers.map((a) => a.status).every((s) => s === 200 || s === 409)).toBe(true);
+      for (const m of fleet) await post(m, key, records).expect(200);
+      sent.push(records);
+    }
+    expect(await stored(fleet[0])).toEqual(sums(sent));
+  });
+});
+
+describe('Idempotency-Key across members that see the fleet differently', () => {
+  let fleet: RunningService[];
+  beforeAll(async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    const peers = ports.map((p) => `http://127.0.0.1:${p}`);
+    const database = uniqueDatabase();
+    // Member 0 sees all three; member 1 has not seen member 2 join yet.
+    fleet = await Promise.all(
+      [peers, peers.slice(0, 2), peers].map((view, i) =>
+        startService({ mongodbDatabase: database, hopPort: ports[i], peers: view.join(','), peerUrl: peers[i], flushWindowMs: 20, hopWindowMs: 5 }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all((fleet ?? []).map((m) => m.stop()));
+  });
+
+  it('splits a repeat as the first attempt was split, so no part is applied twice', async () => {
+    const key = randomUUID();
+    const records = batch(90, 20);
+    await post(fleet[0], key, records).expect(200);
+    await post(fleet[1], key, records).expect(200);
+    const other = randomUUID();
+    const later = batch(90, 21);
+    await post(fleet[1], other, later).expect(200);
+    await post(fleet[0], other, later).expect(200);
+    expect(await stored(fleet[2])).toEqual(sums([records, later]));
+  });
+});
+
+describe('Idempotency-Key when the store stalls past the flush timeout', () => {
+  let service: RunningService;
+  let proxy: Awaited<ReturnType<typeof startPausableProxy>>;
+  beforeAll(async () => {
+    const { hostname, port } = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
+    proxy = await startPausableProxy(hostname, Number(port));
+    const uri = mongoUri().replace(`${hostname}:${port}`, `127.0.0.1:${proxy.port}`);
+    service = await startService({ mongodbUri: uri, flushWindowMs: 5, flushTimeoutMs: 1000, idempotencyLeaseMs: 3000 });
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await service?.stop();
+    await proxy?.close();
+  });
+
+  it('answers 503, and the retries find the stalled flush and apply nothing twice', async () => {
+    const requests = [batch(20, 30), batch(20, 31)];
+    const keys = requests.map(() => randomUUID());
+    proxy.pause();
+    const stalled = await Promise.all(requests.map((r, i) => post(service, keys[i], r)));
+    expect(stalled.map((a) => a.status)).toEqual([503, 503]);
+    // Retried while the store still hangs: still not acknowledged, still not applied twice.
+    const again = await Promise.all(requests.map((r, i) => post(service, keys[i], r)));
+    expect(again.every((a) => a.status === 503 || a.status === 409)).toBe(true);
+    proxy.resume();
+    for (let i = 0; i < requests.length; i++) {
+      await waitFor(async () => (await post(service, keys[i], requests[i])).status === 200);
+    }
+    expect(await stored(service)).toEqual(sums(requests));
+  });
+});
