@@ -87,14 +87,7 @@ export class FlowRouter {
     let split = this.membership.view.members;
     // A second round only when an earlier attempt split the request over other members: its split then holds.
     for (let round = 0; round < 2; round++) {
-      const owners = new Owners(split);
-      const parts = split.map(() => new FlowTotals());
-      for (const r of records) {
-        const id = flowKeyId(r);
-        const part = parts[split.indexOf(owners.ownerOf(id))];
-        part.addKey(id, r, r.bytes_tx, r.bytes_rx);
-        part.records++;
-      }
+      const parts = this.split(records, split);
       const sent = parts.flatMap((totals, part) =>
         totals.records === 0 ? [] : [this.writePart(split[part], { claim: { ...claim, split: split.join(' '), part }, totals })],
       );
@@ -112,6 +105,23 @@ export class FlowRouter {
       return;
     }
     throw new RequestInFlightError('the request with this Idempotency-Key was split over other members twice');
+  }
+
+  /** The records by owner among the members of the split, summed by key. */
+  private split(records: readonly FlowRecord[], members: readonly string[]): FlowTotals[] {
+    const parts = members.map(() => new FlowTotals());
+    if (members.length === 1) {
+      parts[0].add(records);
+      return parts;
+    }
+    const owners = new Owners(members);
+    for (const r of records) {
+      const id = flowKeyId(r);
+      const part = parts[members.indexOf(owners.ownerOf(id))];
+      part.addKey(id, r, r.bytes_tx, r.bytes_rx);
+      part.records++;
+    }
+    return parts;
   }
 
   /** A keyed part to its member, or here when that member is this one or no longer in the fleet. */

@@ -1,7 +1,7 @@
 // Command-line options of npm run bench; every run is bounded in time and request count.
 
 const usage = `usage: npm run bench -- [--quick] [--json FILE] [--store ferretdb|mongo-java-server] [--keys N] [--duration S]
-                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,batch-1000,hot-keys-100,GET,ranges,growth,fleet]
+                       [--warmup S] [--connections 1,16,64] [--only idle,agent-100,agent-100-keyed,batch-1000,hot-keys-100,GET,ranges,growth,fleet]
                        [--records N] [--rate N] [--members N]
                        [--windows 0,2,5,10,20] [--flush-window-ms N]
                        [--target URL] [--server NAME] [--cpu-prof DIR]`;

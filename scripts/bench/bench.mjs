@@ -50,6 +50,8 @@ function ingestWorkloads(keys) {
   const agent = agentBodies(keys, HOUR);
   return [
     ...args.connections.map((connections) => ({ name: 'agent-100', bodies: agent, recordsPerRequest: 100, connections })),
+    // The same, every request with an Idempotency-Key: what exactly-once costs (docs/exactly-once.md).
+    { name: 'agent-100-keyed', bodies: agent, recordsPerRequest: 100, connections: 16, keyed: true },
     { name: 'batch-1000', bodies: batchBodies(agent, 10), recordsPerRequest: 1000, connections: 16 },
     { name: 'hot-keys-100', bodies: hotKeyBodies(HOUR), recordsPerRequest: 100, connections: 16 },
   ].filter((w) => selected(w.name));

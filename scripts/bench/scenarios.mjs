@@ -1,5 +1,6 @@
 // One measurement each: a POST workload, an idle server, a GET of a seeded hour. Each takes a running server
 // ({ kind, url, pid, collection }) and the store it writes to ({ client, cpuSeconds? }).
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -25,8 +26,11 @@ function peakRssMiB(pid) {
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** POSTs of the given bodies for durationS seconds, flat out or held to requestsPerS. */
-export async function load(url, bodies, connections, durationS, requestsPerS) {
+/**
+ * POSTs of the given bodies for durationS seconds, flat out or held to requestsPerS; `keyed`: each with an
+ * Idempotency-Key of its own, as an agent that retries safely sends it.
+ */
+export async function load(url, bodies, connections, durationS, requestsPerS, keyed = false) {
   // One counter shared by all connections, so concurrent requests carry different agents' reports (each
   // connection walking the list from the start would send the same src app at the same moment).
   let next = 0;
@@ -35,7 +39,18 @@ export async function load(url, bodies, connections, durationS, requestsPerS) {
     connections,
     duration: durationS,
     ...(requestsPerS === undefined ? {} : { overallRate: requestsPerS }),
-    requests: [{ method: 'POST', path: '/flows', headers, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/flows',
+        headers,
+        setupRequest: (req) => ({
+          ...req,
+          ...(keyed ? { headers: { ...headers, 'idempotency-key': randomUUID() } } : {}),
+          body: bodies[next++ % bodies.length],
+        }),
+      },
+    ],
   });
 }
 
@@ -45,17 +60,17 @@ export async function load(url, bodies, connections, durationS, requestsPerS) {
  * requestsPerS (paced) or undefined (flat out).
  */
 export async function ingestScenario(server, store, name, bodies, options) {
-  const { connections, recordsPerRequest, durationS, warmupS, requestsPerS } = options;
+  const { connections, recordsPerRequest, durationS, warmupS, requestsPerS, keyed } = options;
   // Requests cut off at the end of a run may still be flushing: their CPU belongs to that run.
   const flushed = () =>
     waitUntil(async () => sample(await scrape(server.url), 'fas_pending_records') === 0, 'pending records flushed', 60_000);
   if (warmupS > 0) {
-    await load(server.url, bodies, connections, warmupS, requestsPerS);
+    await load(server.url, bodies, connections, warmupS, requestsPerS, keyed);
     await flushed();
   }
   const before = await scrape(server.url);
   const storeBefore = store?.cpuSeconds?.();
-  const result = await load(server.url, bodies, connections, durationS, requestsPerS);
+  const result = await load(server.url, bodies, connections, durationS, requestsPerS, keyed);
   await flushed();
   const storeCpuS = store?.cpuSeconds ? store.cpuSeconds() - storeBefore : undefined;
   const after = await scrape(server.url);

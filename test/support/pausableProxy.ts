@@ -6,6 +6,8 @@ export interface PausableProxy {
   pause(): void;
   /** Delivers what was held back and forwards again. */
   resume(): void;
+  /** Pauses, before forwarding it, at the first bytes the client sends that hold `text`; resolves then. */
+  pauseAt(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,8 +16,14 @@ export async function startPausableProxy(host: string, port: number): Promise<Pa
   const sockets = new Set<Socket>();
   const held: { to: Socket; chunk: Buffer }[] = [];
   let paused = false;
-  const forward = (from: Socket, to: Socket) => {
+  let trap: { text: string; sprung: () => void } | undefined;
+  const forward = (from: Socket, to: Socket, fromClient: boolean) => {
     from.on('data', (chunk: Buffer) => {
+      if (fromClient && trap && chunk.includes(trap.text)) {
+        paused = true;
+        trap.sprung();
+        trap = undefined;
+      }
       if (paused) held.push({ to, chunk });
       else to.write(chunk);
     });
@@ -26,14 +34,17 @@ export async function startPausableProxy(host: string, port: number): Promise<Pa
   };
   const server = createServer((client) => {
     const upstream = connect(port, host);
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, true);
+    forward(upstream, client, false);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     pause() {
       paused = true;
+    },
+    pauseAt(text) {
+      return new Promise<void>((sprung) => (trap = { text, sprung }));
     },
     resume() {
       paused = false;
