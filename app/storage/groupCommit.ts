@@ -59,10 +59,7 @@ interface Batch extends Settlement {
 }
 
 function newBatch(): Batch {
-  const batch: Batch = { ...settlement(), unkeyed: new FlowTotals(), parts: [], records: 0, keys: 0, opened: performance.now(), due: false };
-  // A batch of keyed parts alone has no caller waiting on `done`: its failure is theirs.
-  batch.done.catch(() => {});
-  return batch;
+  return { ...settlement(), unkeyed: new FlowTotals(), parts: [], records: 0, keys: 0, opened: performance.now(), due: false };
 }
 
 /**

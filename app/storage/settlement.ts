@@ -12,5 +12,8 @@ export function settlement<T = void>(): Settlement<T> {
     resolve = res;
     reject = rej;
   });
+  // A batch or forward that holds only parts with idempotency keys has no caller waiting on `done` itself:
+  // its failure reaches each part's own settlement, and must not end the process as an unhandled rejection.
+  done.catch(() => {});
   return { done, resolve, reject };
 }

@@ -218,6 +218,34 @@ describe('Idempotency-Key across members that see the fleet differently', () => 
   });
 });
 
+describe('Idempotency-Key in a fleet whose owner’s store stalls', () => {
+  let fleet: RunningService[];
+  let proxy: Awaited<ReturnType<typeof startPausableProxy>>;
+  beforeAll(async () => {
+    const { hostname, port } = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
+    proxy = await startPausableProxy(hostname, Number(port));
+    const uri = mongoUri().replace(`${hostname}:${port}`, `127.0.0.1:${proxy.port}`);
+    fleet = await startFleet(2, { flushWindowMs: 5, hopWindowMs: 5, flushTimeoutMs: 1000 }, (i) => (i === 1 ? { mongodbUri: uri } : {}));
+    await waitFor(() => fleet[1].connection.ready);
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await Promise.all((fleet ?? []).map((m) => m.stop()));
+    await proxy?.close();
+  });
+
+  it('answers 503 for the part the owner did not acknowledge, and the retry applies it once', async () => {
+    const key = randomUUID();
+    const records = batch(40, 40);
+    proxy.pause();
+    // Member 1's part is forwarded alone (no records without a key beside it) and refused after its flush timeout.
+    expect((await post(fleet[0], key, records)).status).toBe(503);
+    proxy.resume();
+    await waitFor(async () => (await post(fleet[0], key, records)).status === 200);
+    expect(await stored(fleet[0])).toEqual(sums([records]));
+  });
+});
+
 describe('Idempotency-Key when the store stalls past the flush timeout', () => {
   let service: RunningService;
   let proxy: Awaited<ReturnType<typeof startPausableProxy>>;
