@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,32 @@ describe.each(stores)('Idempotency-Key on %s', (_name, startStore) => {
     expect(metricSample(text, 'fas_idempotent_parts_total{outcome="applied"}')).toBeGreaterThanOrEqual(3);
     expect(metricSample(text, 'fas_idempotent_parts_total{outcome="done"}')).toBeGreaterThanOrEqual(3);
     expect(metricSample(text, 'fas_idempotent_parts_total{outcome="conflict"}')).toBe(2);
+  });
+});
+
+describe('Idempotency-Key past IDEMPOTENCY_TTL_HOURS', () => {
+  let clock = Date.UTC(2026, 11, 1, 12);
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startService({ flushWindowMs: 5, idempotencyTtlHours: 1, idempotencyLeaseMs: 1000, maxFutureHours: 0 }, { now: () => clock });
+  });
+  afterAll(() => service?.stop());
+
+  it('remembers a key for the TTL, then forgets it: the same request is new again', async () => {
+    const key = randomUUID();
+    const records = batch(6, 50);
+    await post(service, key, records).expect(200);
+    clock += 30 * 60_000;
+    // Two janitor passes (every IDEMPOTENCY_LEASE_MS) within the TTL forget nothing.
+    await sleep(2500);
+    expect(metricSample((await request(service.url).get('/metrics')).text, 'fas_idempotency_keys_forgotten_total')).toBe(0);
+    await post(service, key, records).expect(200);
+    expect(await stored(service)).toEqual(sums([records]));
+
+    clock += 31 * 60_000;
+    await waitFor(async () => metricSample((await request(service.url).get('/metrics')).text, 'fas_idempotency_keys_forgotten_total') === 1);
+    await post(service, key, records).expect(200);
+    expect(await stored(service)).toEqual(sums([records, records]));
   });
 });
 
