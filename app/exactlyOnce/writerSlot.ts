@@ -71,32 +71,43 @@ export class WriterSlot {
   }
 
   /**
-   * Begins a flush whose journal is written: numbers it and records it in flight, if this member still holds
-   * the slot and no flush is in flight. Undefined when one is (it must complete first).
+   * Begins a flush whose journal is written: numbers it and records it in flight, if no flush is in flight on
+   * this member's slot. Undefined when one is (it must complete first). A slot lost since (its lease ran out
+   * while this member stalled, and another member took it, with any flush in flight on it) is given up for
+   * another.
    */
   async begin(journal: string): Promise<FlushId | undefined> {
-    const id = await this.held();
-    const slot = await this.slots.findOneAndUpdate(
-      { _id: id, holder: this.holder, inFlight: null },
-      { $inc: { seq: 1 }, $set: { inFlight: journal, leaseUntil: this.leaseEnd() } },
-      { returnDocument: 'after' },
-    );
-    if (slot) return { slot: id, seq: slot.seq };
-    const current = await this.slots.findOne({ _id: id });
-    if (current?.holder !== this.holder) {
-      this.id = undefined;
-      throw new LostSlotError(`writer slot ${id} was taken over`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = await this.held();
+      const slot = await this.slots.findOneAndUpdate(
+        { _id: id, holder: this.holder, inFlight: null },
+        { $inc: { seq: 1 }, $set: { inFlight: journal, leaseUntil: this.leaseEnd() } },
+        { returnDocument: 'after' },
+      );
+      if (slot) return { slot: id, seq: slot.seq };
+      if (await this.stillHeld(id)) return undefined;
     }
-    return undefined;
+    throw new LostSlotError('writer slots were taken over three times in a row');
   }
 
-  /** The flush in flight on this member's slot, with its journal: one that failed, to complete first. */
+  /** Whether this member still holds the slot; if not, it holds none until held() takes another. */
+  private async stillHeld(id: number): Promise<boolean> {
+    const current = await this.slots.findOne({ _id: id });
+    if (current?.holder === this.holder) return true;
+    this.id = undefined;
+    return false;
+  }
+
+  /**
+   * The flush in flight on this member's slot, with its journal: one that failed, to complete first. None
+   * when the slot was lost: the member that took it completes its flush.
+   */
   async inFlight(): Promise<{ flush: FlushId; journal: string } | undefined> {
     const id = await this.held();
     const slot = await this.slots.findOne({ _id: id, holder: this.holder });
     if (!slot) {
       this.id = undefined;
-      throw new LostSlotError(`writer slot ${id} was taken over`);
+      return undefined;
     }
     return slot.inFlight === null ? undefined : { flush: { slot: id, seq: slot.seq }, journal: slot.inFlight };
   }
