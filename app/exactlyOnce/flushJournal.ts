@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Collection } from 'mongodb';
-import { JournalChunk, JournalRow } from '../query/exactlyOnce';
+import { JournalChunk, JournalColumns } from '../query/exactlyOnce';
 import { flowKeyId } from '../query/flows';
 import { FlushContent, KeyedPart } from '../storage/flushContent';
 import { FlowTotals } from '../storage/flowTotals';
@@ -8,16 +8,28 @@ import { FlowTotals } from '../storage/flowTotals';
 /** Rows of a chunk at most: far under MongoDB's 16 MiB a document, whatever the names (256 characters each). */
 const ROWS_PER_CHUNK = 4_000;
 
-function rowsOf(totals: FlowTotals): JournalRow[] {
-  const rows: JournalRow[] = [];
-  totals.byKey.forEach(({ key, bytesTx, bytesRx }) =>
-    rows.push({ hour: key.hour, src_app: key.src_app, dest_app: key.dest_app, vpc_id: key.vpc_id, bytes_tx: BigInt(bytesTx), bytes_rx: BigInt(bytesRx) }),
-  );
-  return rows;
+/** Keys' totals as columns, from `from` to `to` in the totals' order. */
+function columnsOf(totals: FlowTotals, from = 0, to = totals.byKey.size): JournalColumns {
+  const columns: JournalColumns = { hour: [], src_app: [], dest_app: [], vpc_id: [], bytes_tx: [], bytes_rx: [] };
+  let i = 0;
+  for (const { key, bytesTx, bytesRx } of totals.byKey.values()) {
+    if (i >= to) break;
+    if (i++ < from) continue;
+    columns.hour.push(key.hour);
+    columns.src_app.push(key.src_app);
+    columns.dest_app.push(key.dest_app);
+    columns.vpc_id.push(key.vpc_id);
+    columns.bytes_tx.push(BigInt(bytesTx));
+    columns.bytes_rx.push(BigInt(bytesRx));
+  }
+  return columns;
 }
 
-function totalsOf(rows: readonly JournalRow[], records: number, into = new FlowTotals()): FlowTotals {
-  for (const { bytes_tx, bytes_rx, ...key } of rows) into.addKey(flowKeyId(key), key, bytes_tx, bytes_rx);
+function totalsOf(columns: JournalColumns, records: number, into = new FlowTotals()): FlowTotals {
+  columns.hour.forEach((hour, i) => {
+    const key = { hour, src_app: columns.src_app[i], dest_app: columns.dest_app[i], vpc_id: columns.vpc_id[i] };
+    into.addKey(flowKeyId(key), key, columns.bytes_tx[i], columns.bytes_rx[i]);
+  });
   into.records += records;
   return into;
 }
@@ -37,27 +49,24 @@ export class FlushJournal {
     const id = randomUUID();
     const at = new Date(this.now());
     const chunks: Omit<JournalChunk, 'chunks' | '_id' | 'chunk'>[] = [];
-    let current: (typeof chunks)[number] = { journal: id, at, unkeyed: { records: content.unkeyed.records, rows: [] }, parts: [] };
-    let rows = 0;
-    const room = () => {
-      if (rows < ROWS_PER_CHUNK) return;
-      chunks.push(current);
-      current = { journal: id, at, unkeyed: { records: 0, rows: [] }, parts: [] };
-      rows = 0;
-    };
-    for (const row of rowsOf(content.unkeyed)) {
-      room();
-      current.unkeyed.rows.push(row);
-      rows++;
+    const { unkeyed } = content;
+    // The records without a key, ROWS_PER_CHUNK keys a chunk (the first chunk holds their count)…
+    for (let from = 0; from === 0 || from < unkeyed.byKey.size; from += ROWS_PER_CHUNK) {
+      const rows = columnsOf(unkeyed, from, from + ROWS_PER_CHUNK);
+      chunks.push({ journal: id, at, unkeyed: { records: from === 0 ? unkeyed.records : 0, rows }, parts: [] });
     }
+    // …then the parts, each whole in one chunk (a request holds at most MAX_RECORDS_PER_BATCH keys).
+    let current = chunks[chunks.length - 1];
+    let rows = current.unkeyed.rows.hour.length;
     for (const { claim, totals } of content.parts) {
-      room();
-      // A part is never split over chunks: a request holds at most MAX_RECORDS_PER_BATCH keys.
-      const partRows = rowsOf(totals);
-      current.parts.push({ claim, records: totals.records, rows: partRows });
-      rows += partRows.length;
+      if (rows >= ROWS_PER_CHUNK) {
+        current = { journal: id, at, unkeyed: { records: 0, rows: columnsOf(new FlowTotals()) }, parts: [] };
+        chunks.push(current);
+        rows = 0;
+      }
+      current.parts.push({ claim, records: totals.records, rows: columnsOf(totals) });
+      rows += totals.byKey.size;
     }
-    chunks.push(current);
     await this.journal.insertMany(chunks.map((c, chunk) => ({ ...c, _id: `${id}:${chunk}`, chunk, chunks: chunks.length })));
     return id;
   }

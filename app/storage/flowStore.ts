@@ -1,7 +1,7 @@
 import { Collection, Document, MongoClient, MongoServerError } from 'mongodb';
 import { FlowRecord } from '../data/flow';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FlushId, guarded, GUARD_MAX_BYTES } from '../query/exactlyOnce';
+import { FlushId, guard, GUARD_MAX_BYTES } from '../query/exactlyOnce';
 import { IncrementStatement, incrementMaxBytes } from '../query/flows';
 import { FlowCollections } from './flowCollections';
 import { FlowTotals } from './flowTotals';
@@ -86,9 +86,10 @@ export class FlowStore {
   private async apply(totals: FlowTotals, flush?: FlushId): Promise<number> {
     const groups = flushStatements(totals);
     const results = await Promise.allSettled(
-      groups.map(({ collection, statements }) =>
-        this.upsert(this.collections.totals[collection], flush ? statements.map((s) => guarded(s, flush)) : statements, flush !== undefined),
-      ),
+      groups.map(({ collection, statements }) => {
+        if (flush) statements.forEach((s) => guard(s, flush));
+        return this.upsert(this.collections.totals[collection], statements, flush !== undefined);
+      }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

@@ -129,7 +129,8 @@ async function main() {
       withServer(kind, store, (s) => ingestScenario(s, store, workload.name, workload.bodies, { ...options, requestsPerS }));
     if (args.target) return save(await measure('service'));
     save(await measure('ceiling'));
-    const service = await measure('service');
+    // --rate holds the service to a request rate: workloads that differ in cost compare at the same rate.
+    const service = await measure('service', args.rate);
     save(service);
     // A process idle between requests spends more CPU per request (cold caches, wake-ups, timers) than a
     // saturated one, so only the paced ceiling separates what storage adds from what a low rate adds.

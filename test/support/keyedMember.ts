@@ -5,7 +5,7 @@ import { KeyedFlushes } from '../../app/exactlyOnce/keyedFlush';
 import { requestClaim } from '../../app/exactlyOnce/requestKey';
 import { SlotJanitor } from '../../app/exactlyOnce/slotJanitor';
 import { WriterSlot } from '../../app/exactlyOnce/writerSlot';
-import { FlushId, guarded } from '../../app/query/exactlyOnce';
+import { FlushId, guard } from '../../app/query/exactlyOnce';
 import { flowKeyId } from '../../app/query/flows';
 import { ROLLUPS } from '../../app/query/rollups';
 import { FlowCollections } from '../../app/storage/flowCollections';
@@ -66,7 +66,8 @@ function dyingApply(step: Step, apply: GuardedApply, client: MongoClient, collec
     if (step === 'claim') throw new Crash('died after claiming');
     if (step === 'first statements of the apply') {
       const keys = flushStatements(totals).find((group) => group.collection === 'keys')!.statements;
-      const first = keys.slice(0, Math.ceil(keys.length / 2)).map((s) => guarded(s, flush));
+      const first = keys.slice(0, Math.ceil(keys.length / 2));
+      first.forEach((s) => guard(s, flush));
       expect(await updateStatements(client, collections.keys, first, () => 1024)).toEqual([]);
       throw new Crash('died half way through the apply');
     }
