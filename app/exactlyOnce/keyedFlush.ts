@@ -96,7 +96,7 @@ export class KeyedFlushes implements KeyedWriter {
     await this.slot.complete(flush, journal);
     await this.journal.delete(journal).catch(() => {});
     const outcomes = await this.outcomesOf(content.parts, new Set([...refused, ...repeats]));
-    return { upserts, outcomes };
+    return { upserts, keys: totals.byKey.size, outcomes };
   }
 
   /**

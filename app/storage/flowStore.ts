@@ -76,7 +76,7 @@ export class FlowStore {
 
   private async write(content: FlushContent): Promise<FlushWritten> {
     if (content.parts.length > 0) return this.keyed.write(content);
-    return { upserts: await this.apply(content.unkeyed), outcomes: [] };
+    return { upserts: await this.apply(content.unkeyed), keys: content.unkeyed.byKey.size, outcomes: [] };
   }
 
   /**

@@ -28,6 +28,8 @@ export type PartOutcome =
 /** What a flush's write resolves with: the upserts sent, and each keyed part's outcome, in order. */
 export interface FlushWritten {
   upserts: number;
+  /** Distinct keys written: parts of one flush often share keys. */
+  keys: number;
   outcomes: PartOutcome[];
 }
 

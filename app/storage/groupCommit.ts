@@ -34,6 +34,7 @@ export interface GroupCommitOptions {
 
 export interface FlushReport {
   records: number;
+  /** Distinct keys written; for a failed flush, at most this many. */
   keys: number;
   /** Parts of requests with an idempotency key (docs/exactly-once.md). */
   parts: number;
@@ -180,7 +181,7 @@ export class GroupCommit {
     this.write({ unkeyed: batch.unkeyed, parts: batch.parts.map((p) => p.part) })
       .then(
         (written) => {
-          this.onFlush({ ...report(), upserts: written?.upserts, outcomes: written?.outcomes });
+          this.onFlush({ ...report(), ...(written && { upserts: written.upserts, keys: written.keys, outcomes: written.outcomes }) });
           settle(batch, undefined, written?.outcomes);
         },
         (error: unknown) => {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { FlowRecord } from '../../app/data/flow';
 import { FlowCollections } from '../../app/storage/flowCollections';
+import { FlushReport } from '../../app/storage/groupCommit';
 import { startMongoJavaServer } from '../support/disposableMongo';
 import { expectedTotals, member, partOf, STEPS, storedTotals } from '../support/keyedMember';
 import { mongoUri, uniqueDatabase } from '../support/service';
@@ -79,6 +80,30 @@ describe.each(stores)('a flush left half done on %s', (_name, startStore) => {
       await dyingClient.close(true);
       await survivorClient.db(database).dropDatabase();
       await survivorClient.close();
+    }
+  });
+});
+
+describe('a keyed flush’s report', () => {
+  it('counts the distinct keys its parts hold, and each part’s outcome', async () => {
+    const client = new MongoClient(mongoUri());
+    const database = uniqueDatabase();
+    try {
+      const collections = new FlowCollections(client.db(database), 'flows');
+      await collections.ensureIndexes();
+      const reports: FlushReport[] = [];
+      const { store, slot } = member(client, collections, randomUUID(), { leaseMs: LEASE_MS, onFlush: (r) => reports.push(r) });
+      // Two requests over the same 24 keys, in one flush.
+      const outcomes = await Promise.all([store.ingestPart(partOf('a', records(3))), store.ingestPart(partOf('b', records(4)))]);
+      expect(outcomes).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
+      expect(reports.map(({ records, keys, parts, outcomes }) => ({ records, keys, parts, outcomes }))).toEqual([
+        { records: 48, keys: 24, parts: 2, outcomes },
+      ]);
+      await store.drain();
+      await slot.release();
+    } finally {
+      await client.db(database).dropDatabase();
+      await client.close();
     }
   });
 });

@@ -12,6 +12,7 @@ import { FlowCollections } from '../../app/storage/flowCollections';
 import { FlowStore } from '../../app/storage/flowStore';
 import { FlowTotals } from '../../app/storage/flowTotals';
 import { FlushContent, GuardedApply, KeyedPart } from '../../app/storage/flushContent';
+import { FlushReport } from '../../app/storage/groupCommit';
 import { flushStatements } from '../../app/storage/flushStatements';
 import { updateStatements } from '../../app/storage/updateCommand';
 
@@ -84,11 +85,12 @@ export interface MemberOptions {
   /** The step after which the member dies, if it does. */
   dying?: Step;
   now?: () => number;
+  onFlush?: (report: FlushReport) => void;
 }
 
 /** One member's writing pieces on its own client, as createService wires them. */
 export function member(client: MongoClient, collections: FlowCollections, holder: string, options: MemberOptions) {
-  const { leaseMs, timeoutMs = 30_000, dying, now = Date.now } = options;
+  const { leaseMs, timeoutMs = 30_000, dying, now = Date.now, onFlush = () => {} } = options;
   const slot =
     dying === 'begin' || dying === 'complete'
       ? new DyingSlot(dying, collections.writers, holder, leaseMs, now)
@@ -96,7 +98,7 @@ export function member(client: MongoClient, collections: FlowCollections, holder
   const journal = dying === 'journal' ? new DyingJournal(collections.journal, now) : new FlushJournal(collections.journal, now);
   let flushes!: KeyedFlushes;
   const groupCommit = { windowMs: 1, maxRecords: 10_000, pendingMaxRecords: 100_000, timeoutMs };
-  const store = new FlowStore(client, collections, groupCommit, () => {}, (apply) => {
+  const store = new FlowStore(client, collections, groupCommit, onFlush, (apply) => {
     const applying = dying ? dyingApply(dying, apply, client, collections) : apply;
     flushes = new KeyedFlushes(client, collections.claims, collections.writers, journal, slot, applying, now);
     return flushes;
