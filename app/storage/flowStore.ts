@@ -56,12 +56,13 @@ export class FlowStore {
 
   /**
    * A request's part with an idempotency key: resolves with what became of it. A part an earlier flush holds
-   * waits for that flush to complete, up to the flush timeout, and is then `done`, or still `pending`.
+   * waits for that flush to complete, within the flush timeout from its arrival, and is then `done`, or still
+   * `pending`.
    */
   async ingestPart(part: KeyedPart): Promise<PartOutcome> {
+    const deadline = performance.now() + this.options.timeoutMs;
     const outcome = await this.commits.addPart(part);
     if (outcome.kind !== 'pending') return outcome;
-    const deadline = performance.now() + this.options.timeoutMs;
     while (performance.now() < deadline) {
       if (await this.keyed.completed(outcome.flush)) return { kind: 'done' };
       await sleep(PENDING_POLL_MS);
