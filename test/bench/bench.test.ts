@@ -75,8 +75,14 @@ describe('npm run bench', () => {
       expect(r.cpuUsPerFlow).toBeGreaterThan(0);
       if (r.server === 'service') {
         // One for the key documents, one for the roll-ups; with Idempotency-Keys, the journal's insert, the
-        // claims' update and the slot's completion besides (docs/exactly-once.md).
-        expect(r.writeCommandsPerFlush).toBe(r.scenario === 'agent-100-keyed' ? 5 : 2);
+        // claims' update and the slot's completion besides (docs/exactly-once.md), and in the first flush
+        // the insert of the writer slot.
+        if (r.scenario === 'agent-100-keyed') {
+          expect(r.writeCommandsPerFlush).toBeGreaterThanOrEqual(5);
+          expect(r.writeCommandsPerFlush).toBeLessThanOrEqual(6);
+        } else {
+          expect(r.writeCommandsPerFlush).toBe(2);
+        }
         expect(r.storeCpuUsPerFlow).toBeGreaterThan(0);
         // One upsert per key, and a few roll-up documents more.
         expect(r.upsertsPerFlow).toBeGreaterThan(r.keysPerFlow!);
