@@ -57,6 +57,7 @@ async function driverRead(collections, query, everyPage, plan) {
     pages += 1;
     rows += Math.min(page.length, read.limit);
     if (page.length <= read.limit || !everyPage) return { rows, pages, source };
+    after = sortKeyOf(read.query, page[read.limit - 1]);
   }
 }
 
