@@ -1,6 +1,5 @@
 import { ChildService, spawnService } from '../support/childService';
-import { PausableProxy, startPausableProxy } from '../support/pausableProxy';
-import { mongoUri } from '../support/service';
+import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
 import { useBrowser, useWatchedPage } from './browser';
 import { currentHour, post, sampleFlows, shown, tableRows } from './consolePage';
 
@@ -13,10 +12,10 @@ describe('the console while storage is unavailable', () => {
   let service: ChildService;
 
   beforeAll(async () => {
-    const target = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(target.hostname, Number(target.port || 27017));
+    let uri: string;
+    ({ proxy, uri } = await proxyToSuiteStore());
     service = await spawnService({
-      MONGODB_URI: `mongodb://127.0.0.1:${proxy.port}/`,
+      MONGODB_URI: uri,
       MONGODB_QUERY_TIMEOUT_MS: '500',
       MONGODB_WRITE_TIMEOUT_MS: '500',
       MONGODB_SOCKET_TIMEOUT_MS: '1000',

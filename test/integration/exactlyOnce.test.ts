@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { FlowRecord } from '../../app/data/flow';
 import { flowKeyId } from '../../app/query/flows';
-import { freePort, startMongoJavaServer } from '../support/disposableMongo';
-import { startPausableProxy } from '../support/pausableProxy';
-import { metricSample, mongoUri, RunningService, startFleet, startService, uniqueDatabase, waitFor } from '../support/service';
+import { freePort } from '../support/disposableMongo';
+import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
+import { metricSample, RunningService, startFleet, startService, uniqueDatabase, waitFor } from '../support/service';
+import { StoreUnderTest, storesUnderTest } from '../support/storesUnderTest';
 
 const HOUR = 400_000;
 
@@ -53,13 +54,9 @@ const post = (service: RunningService, key: string | undefined, records: FlowRec
   return req.send(records);
 };
 
-const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] = [
-  ['the suite’s store', async () => ({ uri: mongoUri(), stop: async () => {} })],
-  ['mongo-java-server', startMongoJavaServer],
-];
 
-describe.each(stores)('Idempotency-Key on %s', (_name, startStore) => {
-  let store: { uri: string; stop(): Promise<void> };
+describe.each(storesUnderTest)('Idempotency-Key on %s', (_name, startStore) => {
+  let store: StoreUnderTest;
   let service: RunningService;
   const applied: FlowRecord[][] = [];
   beforeAll(async () => {
@@ -247,11 +244,10 @@ describe('Idempotency-Key across members that see the fleet differently', () => 
 
 describe('Idempotency-Key in a fleet whose owner’s store stalls', () => {
   let fleet: RunningService[];
-  let proxy: Awaited<ReturnType<typeof startPausableProxy>>;
+  let proxy: PausableProxy;
   beforeAll(async () => {
-    const { hostname, port } = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(hostname, Number(port));
-    const uri = mongoUri().replace(`${hostname}:${port}`, `127.0.0.1:${proxy.port}`);
+    let uri: string;
+    ({ proxy, uri } = await proxyToSuiteStore());
     fleet = await startFleet(2, { flushWindowMs: 5, hopWindowMs: 5, flushTimeoutMs: 1000 }, (i) => (i === 1 ? { mongodbUri: uri } : {}));
     await waitFor(() => fleet[1].connection.ready);
   });
@@ -275,11 +271,10 @@ describe('Idempotency-Key in a fleet whose owner’s store stalls', () => {
 
 describe('Idempotency-Key when the store stalls past the flush timeout', () => {
   let service: RunningService;
-  let proxy: Awaited<ReturnType<typeof startPausableProxy>>;
+  let proxy: PausableProxy;
   beforeAll(async () => {
-    const { hostname, port } = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(hostname, Number(port));
-    const uri = mongoUri().replace(`${hostname}:${port}`, `127.0.0.1:${proxy.port}`);
+    let uri: string;
+    ({ proxy, uri } = await proxyToSuiteStore());
     service = await startService({ mongodbUri: uri, flushWindowMs: 5, flushTimeoutMs: 1000, idempotencyLeaseMs: 3000 });
   });
   afterAll(async () => {

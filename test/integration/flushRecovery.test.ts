@@ -4,9 +4,9 @@ import { MongoClient } from 'mongodb';
 import { FlowRecord } from '../../app/data/flow';
 import { FlowCollections } from '../../app/storage/flowCollections';
 import { FlushReport } from '../../app/storage/groupCommit';
-import { startMongoJavaServer } from '../support/disposableMongo';
 import { expectedTotals, member, partOf, STEPS, storedTotals } from '../support/keyedMember';
 import { mongoUri, uniqueDatabase } from '../support/service';
+import { StoreUnderTest, storesUnderTest } from '../support/storesUnderTest';
 
 const HOUR = 410_000;
 const LEASE_MS = 1000;
@@ -22,18 +22,14 @@ function records(seed: number): FlowRecord[] {
   }));
 }
 
-const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] = [
-  ['the suite’s store', async () => ({ uri: mongoUri(), stop: async () => {} })],
-  ['mongo-java-server', startMongoJavaServer],
-];
 
 /**
  * A member dies at each step of a flush with an idempotency key; another member's janitor finds its lease
  * run out and completes the flush from its journal; the client's retry, sent to that member, applies nothing
  * twice. Every key document and every roll-up holds each request exactly once.
  */
-describe.each(stores)('a flush left half done on %s', (_name, startStore) => {
-  let store: { uri: string; stop(): Promise<void> };
+describe.each(storesUnderTest)('a flush left half done on %s', (_name, startStore) => {
+  let store: StoreUnderTest;
   beforeAll(async () => {
     store = await startStore();
   });

@@ -5,9 +5,9 @@ import { FlowRecord } from '../../app/data/flow';
 import { flowKeyId } from '../../app/query/flows';
 import { FlowCollections } from '../../app/storage/flowCollections';
 import { PartOutcome } from '../../app/storage/flushContent';
-import { startMongoJavaServer } from '../support/disposableMongo';
 import { expectedTotals, member, partOf, Step, STEPS, storedTotals } from '../support/keyedMember';
-import { mongoUri, uniqueDatabase } from '../support/service';
+import { uniqueDatabase } from '../support/service';
+import { StoreUnderTest, storesUnderTest } from '../support/storesUnderTest';
 
 const HOUR = 420_000;
 const REQUESTS = 4;
@@ -26,10 +26,6 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('lapse' as const) }) },
 );
 
-const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] = [
-  ['the suite’s store', async () => ({ uri: mongoUri(), stop: async () => {} })],
-  ['mongo-java-server', startMongoJavaServer],
-];
 
 /**
  * A model of the writer slots and the flush journal: two members, four requests each with its key, and any
@@ -38,8 +34,8 @@ const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] 
  * no record is applied more than once; at the end, after the leases lapse and every request is sent again
  * until it is acknowledged, every request sent is applied exactly once, in every key document and roll-up.
  */
-describe.each(stores)('the keyed flush as a state machine, on %s', (_name, startStore) => {
-  let store: { uri: string; stop(): Promise<void> };
+describe.each(storesUnderTest)('the keyed flush as a state machine, on %s', (_name, startStore) => {
+  let store: StoreUnderTest;
   beforeAll(async () => {
     store = await startStore();
   });

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { PausableProxy, startPausableProxy } from '../support/pausableProxy';
-import { mongoUri, keyDocument, RunningService, startService, withCollection } from '../support/service';
+import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
+import { keyDocument, RunningService, startService, withCollection } from '../support/service';
 
 const HOUR = 7_000;
 const SLOTS = 2;
@@ -12,10 +12,10 @@ describe('expensive reads are bounded per instance', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    const target = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(target.hostname, Number(target.port || 27017));
+    let uri: string;
+    ({ proxy, uri } = await proxyToSuiteStore());
     service = await startService({
-      mongodbUri: `mongodb://127.0.0.1:${proxy.port}/`,
+      mongodbUri: uri,
       maxConcurrentReads: SLOTS,
       mongodbQueryTimeoutMs: 20_000,
       mongodbSocketTimeoutMs: 30_000,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { PausableProxy, startPausableProxy } from '../support/pausableProxy';
-import { mongoUri, RunningService, startService, waitFor } from '../support/service';
+import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
+import { RunningService, startService, waitFor } from '../support/service';
 
 const FLUSH_TIMEOUT_MS = 1500;
 const SOCKET_TIMEOUT_MS = 1000;
@@ -20,10 +20,10 @@ describe('a MongoDB that stops answering', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    const target = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(target.hostname, Number(target.port || 27017));
+    let uri: string;
+    ({ proxy, uri } = await proxyToSuiteStore());
     service = await startService({
-      mongodbUri: `mongodb://127.0.0.1:${proxy.port}/`,
+      mongodbUri: uri,
       flushTimeoutMs: FLUSH_TIMEOUT_MS,
       mongodbSocketTimeoutMs: SOCKET_TIMEOUT_MS,
       mongodbQueryTimeoutMs: QUERY_TIMEOUT_MS,

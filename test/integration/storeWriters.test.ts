@@ -1,13 +1,9 @@
 import { Document, MongoClient } from 'mongodb';
 import { flowKeyId, incrementMaxBytes, incrementTotals } from '../../app/query/flows';
 import { updateStatements } from '../../app/storage/updateCommand';
-import { startMongoJavaServer } from '../support/disposableMongo';
-import { mongoUri, uniqueDatabase } from '../support/service';
+import { uniqueDatabase } from '../support/service';
+import { StoreUnderTest, storesUnderTest } from '../support/storesUnderTest';
 
-const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] = [
-  ['the suite’s store', async () => ({ uri: mongoUri(), stop: async () => {} })],
-  ['mongo-java-server', startMongoJavaServer],
-];
 
 /**
  * What FAS needs of every MongoDB-wire store it runs or is measured on (on FerretDB, what
@@ -15,10 +11,10 @@ const stores: [string, () => Promise<{ uri: string; stop(): Promise<void> }>][] 
  * a refused statement is reported as itself while the others apply. Each test fails on FerretDB 1.24.2 as
  * released; the last one also fails if a driver upgrade moves the refused statements in the reply.
  */
-describe.each(stores)('%s under several writers', (_name, start) => {
+describe.each(storesUnderTest)('%s under several writers', (_name, start) => {
   const clients: MongoClient[] = [];
   const database = uniqueDatabase();
-  let store: { uri: string; stop(): Promise<void> };
+  let store: StoreUnderTest;
   beforeAll(async () => {
     store = await start();
     for (let i = 0; i < 3; i++) clients.push(await new MongoClient(store.uri, { maxPoolSize: 4 }).connect());

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import { ChildService, spawnService } from '../support/childService';
 import { freePort } from '../support/disposableMongo';
-import { PausableProxy, startPausableProxy } from '../support/pausableProxy';
+import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
 import { mongoUri, uniqueDatabase, waitFor, withMongo } from '../support/service';
 import { startStoreProcess, StoreKind, StoreProcess } from '../support/storeProcess';
 
@@ -103,12 +103,12 @@ describe('retries with Idempotency-Key across a hung store and a kill -9', () =>
   let survivor: ChildService;
   const database = uniqueDatabase();
   beforeAll(async () => {
-    const { hostname, port } = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
-    proxy = await startPausableProxy(hostname, Number(port));
+    let proxied: string;
+    ({ proxy, uri: proxied } = await proxyToSuiteStore());
     const env = { FLUSH_WINDOW_MS: '20', IDEMPOTENCY_LEASE_MS: String(LEASE_MS) };
     [doomed, survivor] = await Promise.all([
       spawnService(
-        { ...env, MONGODB_URI: mongoUri().replace(`${hostname}:${port}`, `127.0.0.1:${proxy.port}`), FLUSH_TIMEOUT_MS: '1000' },
+        { ...env, MONGODB_URI: proxied, FLUSH_TIMEOUT_MS: '1000' },
         { database },
       ),
       spawnService({ ...env, FLUSH_TIMEOUT_MS: '3000' }, { database }),

@@ -1,4 +1,5 @@
 import { AddressInfo, createServer, Socket, connect } from 'node:net';
+import { mongoUri } from './service';
 
 export interface PausableProxy {
   port: number;
@@ -55,4 +56,11 @@ export async function startPausableProxy(host: string, port: number): Promise<Pa
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A pausable proxy in front of the suite's store, and the MongoDB URI that goes through it. */
+export async function proxyToSuiteStore(): Promise<{ proxy: PausableProxy; uri: string }> {
+  const target = new URL(mongoUri().replace(/^mongodb:/, 'http:'));
+  const proxy = await startPausableProxy(target.hostname, Number(target.port || 27017));
+  return { proxy, uri: `mongodb://127.0.0.1:${proxy.port}/` };
 }
