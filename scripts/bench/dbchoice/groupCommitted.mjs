@@ -2,6 +2,7 @@
 // validated as the service does, then written through the service's own group commit (built in dist/) with
 // its default window and size, so every store gets the same flushes: each distinct key of a flush once.
 import { createRequire } from 'node:module';
+import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { GroupCommit } = require('../../../dist/storage/groupCommit.js');
@@ -35,4 +36,20 @@ export function groupCommitted(write) {
 /** Each flush's keys in one order, so concurrent writers lock rows in the same order and never deadlock. */
 export function sortedKeys(totals) {
   return [...totals.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+}
+
+/**
+ * usage() of a store written from this process: the bench's own CPU since now (the client), and the CPU and
+ * bytes written of the server's processes when the bench started it.
+ */
+export function usageSince(serverPid) {
+  const started = process.cpuUsage();
+  return () => {
+    const cpu = process.cpuUsage(started);
+    return {
+      clientCpuS: (cpu.user + cpu.system) / 1e6,
+      storeCpuS: serverPid && processTreeCpuSeconds(serverPid),
+      storeWriteBytes: serverPid && processTreeWriteBytes(serverPid),
+    };
+  };
 }

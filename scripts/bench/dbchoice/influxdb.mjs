@@ -2,9 +2,8 @@
 // (tags src_app, dest_app, vpc_id sorted by key; integer fields bytes_tx, bytes_rx), reads with SUM … GROUP BY
 // over the hour and the day, TOP over a subquery for the top talkers. Through its HTTP API, no client library.
 import { parse, parseNumberAndBigInt } from 'lossless-json';
-import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 import { directoryBytes, startScriptedServer, withoutPassword } from '../stores.mjs';
-import { groupCommitted } from './groupCommitted.mjs';
+import { groupCommitted, usageSince } from './groupCommitted.mjs';
 
 const NS_PER_HOUR = 3_600_000_000_000n;
 
@@ -68,7 +67,6 @@ export async function openInfluxDB({ url, pid }) {
   try {
     const version = (await fetch(`${base}/ping`)).headers.get('x-influxdb-version');
     await query(`CREATE DATABASE ${database}`, '');
-    const started = process.cpuUsage();
     return {
       label: 'InfluxDB',
       client: 'bench',
@@ -79,14 +77,7 @@ export async function openInfluxDB({ url, pid }) {
         ? 'wal-fsync-delay 0s: the WAL is fsynced before a write is answered'
         : "the server's wal-fsync-delay (0s by default: the WAL is fsynced before a write is answered)",
       ingest: groupCommitted(write),
-      usage() {
-        const cpu = process.cpuUsage(started);
-        return {
-          clientCpuS: (cpu.user + cpu.system) / 1e6,
-          storeCpuS: serverPid && processTreeCpuSeconds(serverPid),
-          storeWriteBytes: serverPid && processTreeWriteBytes(serverPid),
-        };
-      },
+      usage: usageSince(serverPid),
       async hourRows(hour) {
         const series = await query(
           `SELECT SUM(bytes_tx) AS bytes_tx, SUM(bytes_rx) AS bytes_rx FROM flows WHERE ${hourRange(hour, hour)} GROUP BY src_app, dest_app, vpc_id`,

@@ -2,9 +2,8 @@
 // documentation recommends for this shape: a roll-up table whose unique key takes each flush as one
 // INSERT … ON CONFLICT DO UPDATE from arrays (unnest), reads by GROUP BY over the indexes they need.
 import pg from 'pg';
-import { processTreeCpuSeconds, processTreeWriteBytes } from '../../process-stats.mjs';
 import { directoryBytes, startScriptedServer, withoutPassword } from '../stores.mjs';
-import { groupCommitted, sortedKeys } from './groupCommitted.mjs';
+import { groupCommitted, sortedKeys, usageSince } from './groupCommitted.mjs';
 
 /** One flush's keys as the six arrays the statements unnest: hour, names, and totals as exact text. */
 function flushArrays(totals) {
@@ -83,7 +82,6 @@ export async function openPostgres({ url, pid, design, label, extension }) {
       ? (await writer.query('SELECT extversion FROM pg_extension WHERE extname = $1', [extension])).rows[0].extversion
       : undefined;
     const durability = `synchronous_commit=${await setting('synchronous_commit')}, fsync=${await setting('fsync')}: a flush's commit waits for its WAL to be fsynced`;
-    const started = process.cpuUsage();
     const rows = async (sql, values) => (await reader.query(sql, values)).rows.map(exact);
     return {
       label,
@@ -93,14 +91,7 @@ export async function openPostgres({ url, pid, design, label, extension }) {
       real: true,
       durability,
       ingest: groupCommitted((totals) => writer.query({ name: 'write', text: design.write, values: flushArrays(totals) })),
-      usage() {
-        const cpu = process.cpuUsage(started);
-        return {
-          clientCpuS: (cpu.user + cpu.system) / 1e6,
-          storeCpuS: serverPid && processTreeCpuSeconds(serverPid),
-          storeWriteBytes: serverPid && processTreeWriteBytes(serverPid),
-        };
-      },
+      usage: usageSince(serverPid),
       beforeReads: design.beforeReads && (() => writer.query(design.beforeReads)),
       hourRows: (hour) => rows(design.hour, [hour]),
       topSrcApps: (from, to, n) => rows(design.top, [from, to, n]),
