@@ -88,24 +88,15 @@ export function isComplete(slot: Pick<WriterSlotDocument, 'seq' | 'inFlight'>, s
   return slot.seq > seq || (slot.seq === seq && slot.inFlight === null);
 }
 
-/** Keys' totals in a flush journal, as columns: cheaper to encode than a document a key, and some stores take no arrays of arrays. */
-export interface JournalColumns {
-  hour: number[];
-  src_app: string[];
-  dest_app: string[];
-  vpc_id: string[];
-  bytes_tx: bigint[];
-  bytes_rx: bigint[];
-}
-
-/** One document of a flush's journal. */
+/** One document of a flush's journal: rows of keys' totals (app/exactlyOnce/journalRows.ts) naming `names`. */
 export interface JournalChunk {
   _id: string;
   journal: string;
   chunk: number;
   chunks: number;
   at: Date;
+  names: string[];
   /** Records without a key: their count, their rows. */
-  unkeyed: { records: number; rows: JournalColumns };
-  parts: { claim: PartClaim; records: number; rows: JournalColumns }[];
+  unkeyed: { records: number; rows: Uint8Array };
+  parts: { claim: PartClaim; records: number; rows: Uint8Array }[];
 }

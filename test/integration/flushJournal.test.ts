@@ -38,4 +38,14 @@ describe('the flush journal', () => {
     await journal.delete(id);
     await expect(journal.read(id)).rejects.toThrow('incomplete');
   });
+
+  it('reads back totals past 2^64 exactly', async () => {
+    // The records without a key of one flush may sum past Int64: PENDING_MAX_RECORDS records of 2^53 - 1 each.
+    const unkeyed = new FlowTotals();
+    const key = { hour: 7, src_app: 's', dest_app: 'd', vpc_id: 'v' };
+    unkeyed.addKey('k', key, 2n ** 70n + 3n, 2n ** 63n);
+    unkeyed.records = 200_000;
+    const read = await journal.read(await journal.write({ unkeyed, parts: [] }));
+    expect([...read.unkeyed.byKey.values()].map((t) => [BigInt(t.bytesTx), BigInt(t.bytesRx)])).toEqual([[2n ** 70n + 3n, 2n ** 63n]]);
+  });
 });
