@@ -20,16 +20,21 @@ export const guardField = (slot: number) => `w.${slot}`;
 export const GUARD_MAX_BYTES = 100;
 
 /**
- * Makes a statement one applied at most once by a flush: only to a document no flush of this slot at or after
+ * Makes each of a flush's statements applied at most once: only to a document no flush of this slot at or after
  * this one has reached, and recording this flush in the same atomic update. A flush's statements sent again
  * (a retry, a replay by another member) skip every document they already reached. On a document that exists
  * and was reached the filter does not match, and the upsert finds the _id taken: a duplicate key error that,
- * sent again, means "already applied". Changes the statement in place: a flush makes thousands, each once.
+ * sent again, means "already applied". Changes the statements in place, all sharing the guard's two values:
+ * a flush makes thousands.
  */
-export function guard(statement: { q: object; u: object }, { slot, seq }: FlushId): void {
+export function guard(statements: readonly { q: object; u: object }[], { slot, seq }: FlushId): void {
   const field = guardField(slot);
-  (statement.q as Document)[field] = { $not: { $gte: seq } };
-  (statement.u as Document).$set = { [field]: seq };
+  const unreached = { $not: { $gte: seq } };
+  const reached = { [field]: seq };
+  for (const statement of statements) {
+    (statement.q as Document)[field] = unreached;
+    (statement.u as Document).$set = reached;
+  }
 }
 
 /** The part of a request one member writes: which request, the fleet it was split over, which share. */

@@ -88,7 +88,7 @@ export class FlowStore {
     const groups = flushStatements(totals);
     const results = await Promise.allSettled(
       groups.map(({ collection, statements }) => {
-        if (flush) statements.forEach((s) => guard(s, flush));
+        if (flush) guard(statements, flush);
         return this.upsert(this.collections.totals[collection], statements, flush !== undefined);
       }),
     );

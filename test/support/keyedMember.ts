@@ -68,7 +68,7 @@ function dyingApply(step: Step, apply: GuardedApply, client: MongoClient, collec
     if (step === 'first statements of the apply') {
       const keys = flushStatements(totals).find((group) => group.collection === 'keys')!.statements;
       const first = keys.slice(0, Math.ceil(keys.length / 2));
-      first.forEach((s) => guard(s, flush));
+      guard(first, flush);
       expect(await updateStatements(client, collections.keys, first, () => 1024)).toEqual([]);
       throw new Crash('died half way through the apply');
     }
