@@ -9,7 +9,7 @@ import { median, seed, timedMs } from './scenarios.mjs';
 const require = createRequire(import.meta.url);
 
 /** The questions over the hours from..to; the names exist in every agent key space. */
-function questions(from, to, keys, month) {
+function questions(from, to, keys, month, pageRows) {
   const range = `from=${from}&to=${to}`;
   const hours = `${to - from + 1} h`;
   const top = { name: `top 10 src_app by bytes over ${hours}`, query: `${range}&by=src_app&sort=bytes&limit=10` };
@@ -18,7 +18,7 @@ function questions(from, to, keys, month) {
     top,
     { name: `one src_app by dest_app over ${hours}`, query: `${range}&src_app=app-src-1&by=dest_app&sort=bytes` },
     { name: `time series of one key over ${hours}`, query: `${range}&src_app=app-src-1&dest_app=app-dest-3&vpc_id=vpc-3&by=hour` },
-    { name: `one hour of ${keys} keys, 1,000 rows a page`, query: `hour=${to}&limit=1000`, everyPage: true },
+    { name: `one hour of ${keys} keys, ${pageRows.toLocaleString('en')} rows a page`, query: `hour=${to}&limit=${pageRows}`, everyPage: true },
   ];
 }
 
@@ -81,9 +81,10 @@ function described({ rollup, days, hours }) {
 /**
  * Seeds `hours` hours of `keys` keys (`destApps` dest apps, 100 unless given) into the server's collections,
  * then times each question `times` times through the service, by the driver alone on the planner's
- * documents, and by the driver on the key documents (`baseTimes` times: each costs the whole range).
+ * documents, and by the driver on the key documents (`baseTimes` times: each costs the whole range). An
+ * hour's keys are read `pageRows` a page, and both reads must take as many pages.
  */
-export async function rangeReadScenarios(server, collection, { firstHour, hours, keys, destApps, times, baseTimes, month = false }) {
+export async function rangeReadScenarios(server, collection, { firstHour, hours, keys, destApps, times, baseTimes, pageRows, month = false }) {
   const { planRead, keyDocumentsPlan } = require('../../dist/reads/readPlan.js');
   const { FlowCollections } = require('../../dist/storage/flowCollections.js');
   const collections = new FlowCollections(collection.db, collection.collectionName);
@@ -91,13 +92,13 @@ export async function rangeReadScenarios(server, collection, { firstHour, hours,
   // A fresh collection: the service covers every hour with roll-ups, as the planner is told here.
   const planned = (query) => planRead(query, { coveredFrom: 0, oldestKept: 0 });
   const results = [];
-  for (const { name, query, everyPage = false } of questions(firstHour, firstHour + hours - 1, keys, month)) {
+  for (const { name, query, everyPage = false } of questions(firstHour, firstHour + hours - 1, keys, month, pageRows)) {
     const service = await timed(() => serviceRead(server.url, query, everyPage), times);
     const driver = await timed(() => driverRead(collections, query, everyPage, planned), times);
     // A read planned onto the key documents is its own "before".
     const base = driver.source.rollup ? await timed(() => driverRead(collections, query, everyPage, keyDocumentsPlan), baseTimes) : driver;
-    if (service.rows !== driver.rows || base.rows !== driver.rows) {
-      throw new Error(`bench: ${name}: the service read ${service.rows} rows, the driver ${driver.rows}, the key documents ${base.rows}`);
+    if (service.rows !== driver.rows || base.rows !== driver.rows || service.pages !== driver.pages) {
+      throw new Error(`bench: ${name}: the service read ${service.rows} rows in ${service.pages} pages, the driver ${driver.rows} in ${driver.pages}, the key documents ${base.rows}`);
     }
     results.push({
       scenario: name,

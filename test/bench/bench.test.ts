@@ -102,14 +102,14 @@ describe('npm run bench', () => {
   it('answers the reads over ranges on each store, through the service as the driver alone does, from the documents planned', () => {
     for (const store of stores) {
       const reads = results.filter((r) => r.rangeRead && r.store === store);
-      // 3 hours of 1,000 keys: 2 src apps, 100 dest apps, 3 hours, and an hour's 1,000 rows on one page; then
+      // 3 hours of 1,000 keys: 2 src apps, 100 dest apps, 3 hours, and an hour's 1,000 rows on 3 pages; then
       // 48 hours from 8 hours into a UTC day (one whole day, 16 hours before it, 8 after) of 100 keys: 1 src app,
       // 20 dest apps.
       expect(reads.map((r) => [r.scenario, r.rows, r.pages, r.plan])).toEqual([
         ['top 10 src_app by bytes over 3 h', 2, 1, 'by_src_app: 3 hours'],
         ['one src_app by dest_app over 3 h', 100, 1, 'key documents'],
         ['time series of one key over 3 h', 3, 1, 'key documents'],
-        ['one hour of 1000 keys, 1,000 rows a page', 1000, 1, 'key documents'],
+        ['one hour of 1000 keys, 400 rows a page', 1000, 3, 'key documents'],
         ['top 10 src_app by bytes over 48 h', 1, 1, 'by_src_app: 1 days + 24 hours'],
         ['bytes per hour over 48 h', 48, 1, 'total: 48 hours'],
       ]);
