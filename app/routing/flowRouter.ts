@@ -77,24 +77,27 @@ export class FlowRouter {
    * Writes a request with an idempotency key so that its records are applied at most once, however often it
    * is sent and to whichever member (docs/exactly-once.md): split by owner over the members this one sees, each
    * part claimed by the flush that writes it. Resolves when every part is applied, now or by an earlier
-   * attempt; throws KeyReusedError when the key came with other records, RequestInFlightError when an
-   * earlier attempt still holds a part.
+   * attempt, with the records this attempt applied (none for a repeat); throws KeyReusedError when the key
+   * came with other records, RequestInFlightError when an earlier attempt still holds a part.
    */
-  async ingestKeyed(records: readonly FlowRecord[], claim: RequestClaim): Promise<void> {
+  async ingestKeyed(records: readonly FlowRecord[], claim: RequestClaim): Promise<number> {
     if (this.pendingRecords + records.length > this.options.pendingMaxRecords) {
       throw new OverloadedError(`more than ${this.options.pendingMaxRecords} records are waiting to be written`);
     }
     let split = this.membership.view.members;
+    let applied = 0;
     // A second round only when an earlier attempt split the request over other members: its split then holds.
     for (let round = 0; round < 2; round++) {
-      const parts = this.split(records, split);
-      const sent = parts.flatMap((totals, part) =>
-        totals.records === 0 ? [] : [this.writePart(split[part], { claim: { ...claim, split: split.join(' '), part }, totals })],
+      const parts = this.split(records, split).flatMap((totals, part): KeyedPart[] =>
+        totals.records === 0 ? [] : [{ claim: { ...claim, split: split.join(' '), part }, totals }],
       );
-      const outcomes = await Promise.allSettled(sent);
+      const outcomes = await Promise.allSettled(parts.map((p) => this.writePart(split[p.claim.part], p)));
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
       const kinds = outcomes.map((o) => (o as PromiseFulfilledResult<PartOutcome>).value);
+      kinds.forEach((o, i) => {
+        if (o.kind === 'applied') applied += parts[i].totals.records;
+      });
       if (kinds.some((o) => o.kind === 'conflict')) throw new KeyReusedError('the Idempotency-Key was used with other records');
       const resplit = kinds.find((o): o is Extract<PartOutcome, { kind: 'resplit' }> => o.kind === 'resplit');
       if (resplit) {
@@ -102,7 +105,7 @@ export class FlowRouter {
         continue;
       }
       if (kinds.some((o) => o.kind === 'pending')) throw new RequestInFlightError('an earlier request with this Idempotency-Key is still being written');
-      return;
+      return applied;
     }
     throw new RequestInFlightError('the request with this Idempotency-Key was split over other members twice');
   }

@@ -32,7 +32,7 @@ export interface FlowRoutesOptions extends HourLimits {
   storageReady: () => boolean;
   /** Called when a read from MongoDB fails, before or after the first byte is sent. */
   onReadError: () => void;
-  /** Called when a POST's records are acknowledged, with the client that sent them when auth is on. */
+  /** Called when a POST is answered 200, with the records it applied and, when auth is on, its client. */
   onIngested: (records: number, client: string | undefined) => void;
   /** Who may read and write; undefined when authentication is off. */
   authenticator?: Authenticator;
@@ -67,9 +67,11 @@ export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: Flow
     }
     ctx.state.records = records.length;
     requireStorage();
+    let applied = records.length;
     if (key === undefined) await writer.ingest(records as FlowRecord[]);
-    else await writer.ingestKeyed(records as FlowRecord[], requestClaim(ctx.state.client, key, records as FlowRecord[]));
-    options.onIngested(records.length, ctx.state.client);
+    // A repeat answers as the first did but applied nothing: the counter must not count it again.
+    else applied = await writer.ingestKeyed(records as FlowRecord[], requestClaim(ctx.state.client, key, records as FlowRecord[]));
+    options.onIngested(applied, ctx.state.client);
     ctx.body = { accepted: records.length };
   });
 

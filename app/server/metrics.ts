@@ -32,7 +32,7 @@ export class ServiceMetrics {
 
   private readonly flowsIngested = new Counter({
     name: 'fas_flows_ingested_total',
-    help: 'Flow records acknowledged by MongoDB and answered 200, by client when authentication is on',
+    help: 'Flow records applied by POSTs answered 200 (a repeat with an Idempotency-Key adds none), by client when authentication is on',
     labelNames: ['client'] as const,
     registers: [this.registry],
   });
@@ -171,8 +171,8 @@ export class ServiceMetrics {
   }
 
   /**
-   * For a POST answered 200. The client label is a name from the tokens file or a service account's, never
-   * free text, so it stays bounded; without authentication the series has no label.
+   * For a POST answered 200, with the records it applied. The client label is a name from the tokens file or
+   * a service account's, never free text, so it stays bounded; without authentication the series has no label.
    */
   ingested(records: number, client: string | undefined): void {
     this.flowsIngested.inc(client === undefined ? {} : { client }, records);

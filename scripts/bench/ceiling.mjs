@@ -23,7 +23,7 @@ const nothing = () => {
   throw new Error('the ceiling server stores nothing');
 };
 const reads = { hour: nothing, page: nothing, latestHour: nothing };
-const router = { ingest: () => Promise.resolve(), ingestKeyed: () => Promise.resolve(), receive: () => Promise.resolve(0) };
+const router = { ingest: () => Promise.resolve(), ingestKeyed: (records) => Promise.resolve(records.length), receive: () => Promise.resolve(0) };
 const app = createApp(reads, router, () => true, settings, createLogger(settings.logLevel), new ServiceMetrics(() => 0));
 http.createServer(app.callback()).listen(settings.port, settings.host);
 process.on('SIGTERM', () => process.exit(0));

@@ -54,6 +54,9 @@ const post = (service: RunningService, key: string | undefined, records: FlowRec
   return req.send(records);
 };
 
+const ingested = async (service: RunningService) =>
+  metricSample((await request(service.url).get('/metrics').expect(200)).text, 'fas_flows_ingested_total');
+
 
 describe.each(storesUnderTest)('Idempotency-Key on %s', (_name, startStore) => {
   let store: StoreUnderTest;
@@ -112,6 +115,18 @@ describe.each(storesUnderTest)('Idempotency-Key on %s', (_name, startStore) => {
     await post(service, undefined, records).expect(200);
     applied.push(records, records);
     expect(await stored(service)).toEqual(sums(applied));
+  });
+
+  it('counts a request in fas_flows_ingested_total once however often it is sent; one without a key each time', async () => {
+    const key = randomUUID();
+    const records = batch(12, 8);
+    const before = await ingested(service);
+    for (let i = 0; i < 3; i++) await post(service, key, records).expect(200);
+    applied.push(records);
+    expect((await ingested(service)) - before).toBe(12);
+    await post(service, undefined, records).expect(200);
+    applied.push(records);
+    expect((await ingested(service)) - before).toBe(24);
   });
 
   it('refuses a malformed key with 400 before anything is applied', async () => {
@@ -209,6 +224,15 @@ describe('Idempotency-Key in a fleet', () => {
       sent.push(records);
     }
     expect(await stored(fleet[0])).toEqual(sums(sent));
+  });
+
+  it('counts a request once in the fleet’s fas_flows_ingested_total, whichever members applied its parts', async () => {
+    const key = randomUUID();
+    const records = batch(60, 14);
+    const total = async () => (await Promise.all(fleet.map(ingested))).reduce((a, b) => a + b, 0);
+    const before = await total();
+    for (const m of fleet) await post(m, key, records).expect(200);
+    expect((await total()) - before).toBe(60);
   });
 });
 
