@@ -58,6 +58,71 @@ describe('flushStatements', () => {
     );
   });
 
+  it('sends, for a flush over several hours and days, exactly these statements in this order, bigint sums exact', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    // Hour 47 is in the day starting at 24; hours 48 and 71 in the day starting at 48.
+    const records: FlowRecord[] = [
+      { src_app: 'a', dest_app: 'x', vpc_id: 'v1', bytes_tx: MAX, bytes_rx: 1, hour: 47 },
+      { src_app: 'a', dest_app: 'x', vpc_id: 'v1', bytes_tx: MAX, bytes_rx: 2, hour: 48 },
+      { src_app: 'b', dest_app: 'x', vpc_id: 'v1', bytes_tx: MAX, bytes_rx: 3, hour: 48 },
+      { src_app: 'a', dest_app: 'y', vpc_id: 'v2', bytes_tx: 5, bytes_rx: 4, hour: 71 },
+      { src_app: 'a', dest_app: 'x', vpc_id: 'v1', bytes_tx: MAX, bytes_rx: MAX, hour: 48 },
+    ];
+    const totals = new FlowTotals();
+    totals.add(records);
+    const inc = (matches: (r: FlowRecord) => boolean) => {
+      const summed = records.filter(matches);
+      return { bytes_tx: summed.reduce((s, r) => s + BigInt(r.bytes_tx), 0n), bytes_rx: summed.reduce((s, r) => s + BigInt(r.bytes_rx), 0n) };
+    };
+    const day = (r: FlowRecord) => (r.hour < 48 ? 24 : 48);
+    const rollup = (id: string, key: Record<string, unknown>, matches: (r: FlowRecord) => boolean) => ({
+      q: { _id: id },
+      u: { $inc: inc(matches), $setOnInsert: key },
+      upsert: true,
+    });
+    const keyStatement = (hour: number, src: string, dest: string, vpc: string) => ({
+      q: { _id: `${hour}\u0001${src}\u0001${dest}\u0001${vpc}` },
+      u: {
+        $inc: inc((r) => r.hour === hour && r.src_app === src && r.dest_app === dest && r.vpc_id === vpc),
+        $setOnInsert: { hour, src_app: src, dest_app: dest, vpc_id: vpc },
+      },
+      upsert: true,
+    });
+    const bySrc = (span: 'hour' | 'day', hour: number, src: string) =>
+      rollup(`by_src_app:${span}:${hour}\u0001${src}`, { rollup: 'by_src_app', hour, hours: span === 'hour' ? 1 : 24, src_app: src }, (r) =>
+        (span === 'hour' ? r.hour : day(r)) === hour && r.src_app === src,
+      );
+    const byVpc = (span: 'hour' | 'day', hour: number, vpc: string) =>
+      rollup(`by_vpc_id:${span}:${hour}\u0001${vpc}`, { rollup: 'by_vpc_id', hour, hours: span === 'hour' ? 1 : 24, vpc_id: vpc }, (r) =>
+        (span === 'hour' ? r.hour : day(r)) === hour && r.vpc_id === vpc,
+      );
+    const byDest = (hour: number, dest: string) =>
+      rollup(`by_dest_app:hour:${hour}\u0001${dest}`, { rollup: 'by_dest_app', hour, hours: 1, dest_app: dest }, (r) => r.hour === hour && r.dest_app === dest);
+    const total = (span: 'hour' | 'day', hour: number) =>
+      rollup(`total:${span}:${hour}`, { rollup: 'total', hour, hours: span === 'hour' ? 1 : 24 }, (r) => (span === 'hour' ? r.hour : day(r)) === hour);
+
+    expect(flushStatements(totals)).toStrictEqual([
+      {
+        collection: 'keys',
+        statements: [keyStatement(47, 'a', 'x', 'v1'), keyStatement(48, 'a', 'x', 'v1'), keyStatement(48, 'b', 'x', 'v1'), keyStatement(71, 'a', 'y', 'v2')],
+      },
+      {
+        collection: 'rollups',
+        statements: [
+          ...[bySrc('hour', 47, 'a'), bySrc('hour', 48, 'a'), bySrc('hour', 48, 'b'), bySrc('hour', 71, 'a')],
+          ...[bySrc('day', 24, 'a'), bySrc('day', 48, 'a'), bySrc('day', 48, 'b')],
+          ...[byDest(47, 'x'), byDest(48, 'x'), byDest(71, 'y')],
+          ...[byVpc('hour', 47, 'v1'), byVpc('hour', 48, 'v1'), byVpc('hour', 71, 'v2')],
+          ...[byVpc('day', 24, 'v1'), byVpc('day', 48, 'v1'), byVpc('day', 48, 'v2')],
+          ...[total('hour', 47), total('hour', 48), total('hour', 71), total('day', 24), total('day', 48)],
+        ],
+      },
+    ]);
+    // The sums past 2^53 - 1 that the flush must carry exactly.
+    expect(bySrc('day', 48, 'a').u.$inc.bytes_tx).toBe(2n * BigInt(MAX) + 5n);
+    expect(total('hour', 48).u.$inc).toEqual({ bytes_tx: 3n * BigInt(MAX), bytes_rx: BigInt(MAX) + 5n });
+  });
+
   it('sends every statement in the one form: $inc of both totals as Int64, the key on insert, an upsert', () => {
     const totals = new FlowTotals();
     totals.add([{ src_app: 's', dest_app: 'd', vpc_id: 'v', bytes_tx: 3, bytes_rx: 4, hour: 50 }]);
