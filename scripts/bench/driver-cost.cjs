@@ -1,19 +1,25 @@
 // Client CPU the MongoDB driver spends per upsert, for the ways a flush could send its upserts: shaped as the
-// service shapes them (incrementTotals of dist/query/flows.js: a five-field key filter, a bigint $inc,
-// upsert), 1,600 distinct keys a write (a flush of agent-100 at 16 connections), command monitoring on as in
-// the service. The keys exist after the first round, so the server's side stays an indexed update.
+// service shapes them (incrementTotals of dist/query/flows.js: the key as _id, a bigint $inc, upsert), 1,600
+// distinct keys a write (a flush of agent-100 at 16 connections), command monitoring on as in the service. The keys exist after the first round, so the server's side stays an indexed update.
 // Then the service's command of 50 upserts back to back and with the process idle in between, as a service is
 // between flushes when its MongoDB is slow: the CPU of the work itself grows after an idle gap (cold caches).
+// COST_QUICK=1 writes a few times only: the suite's check that the script still runs.
 //   npm run build && node scripts/bench/driver-cost.cjs mongodb://127.0.0.1:PORT/
 const { setTimeout: sleep } = require('node:timers/promises');
 const { MongoClient, Long } = require('mongodb');
-const { bucketOf, flowKeyIndex, flowKeyText, incrementMaxBytes, incrementTotals } = require('../../dist/query/flows.js');
+const { flowKeyId, incrementMaxBytes, incrementTotals } = require('../../dist/query/flows.js');
 const { updateStatements } = require('../../dist/storage/updateCommand.js');
 
 const OPS = 1_600;
+const QUICK = Boolean(process.env.COST_QUICK);
 const keys = Array.from({ length: OPS }, (_, i) => ({ hour: 1, src_app: `app-src-${i % 16}`, dest_app: `app-dest-${i}`, vpc_id: `vpc-${i % 5}` }));
 // Built anew for every write, as a flush builds its operations.
-const statements = (int64 = BigInt, n = OPS) => keys.slice(0, n).map((k, i) => incrementTotals(k, bucketOf(flowKeyText(k)), int64(1000 + i), int64(2000)));
+const statements = (int64 = BigInt, n = OPS) =>
+  keys.slice(0, n).map((k, i) => {
+    const statement = incrementTotals(flowKeyId(k), k, 1000 + i, 2000);
+    statement.u.$inc = { bytes_tx: int64(1000 + i), bytes_rx: int64(2000) };
+    return statement;
+  });
 const bulkOperations = (int64) => statements(int64).map((s) => ({ updateOne: { filter: s.q, update: s.u, upsert: true } }));
 
 const variants = {
@@ -34,12 +40,12 @@ const variants = {
 };
 
 async function measure(uri, name, write) {
-  const client = new MongoClient(uri, { monitorCommands: true });
+  // Connected first: the legacy bulk API refuses a client that is not.
+  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
   const db = client.db('fas_driver_cost');
   const collection = db.collection(`upserts_${Date.now()}`);
-  await collection.createIndexes([flowKeyIndex]);
-  for (let i = 0; i < 20; i++) await write(collection, db, client);
-  const n = 60;
+  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(collection, db, client);
+  const n = QUICK ? 2 : 60;
   const started = process.cpuUsage();
   for (let i = 0; i < n; i++) await write(collection, db, client);
   const used = process.cpuUsage(started);
@@ -52,8 +58,8 @@ async function measureGap(uri, gapMs) {
   const client = new MongoClient(uri, { monitorCommands: true });
   const collection = client.db('fas_driver_cost').collection(`gap_${Date.now()}`);
   const write = () => updateStatements(client, collection, statements(BigInt, 50), incrementMaxBytes);
-  for (let i = 0; i < 50; i++) await write();
-  const n = 150;
+  for (let i = 0; i < (QUICK ? 1 : 50); i++) await write();
+  const n = QUICK ? 2 : 150;
   let waiting = { user: 0, system: 0 };
   const started = process.cpuUsage();
   for (let i = 0; i < n; i++) {
@@ -74,7 +80,7 @@ async function measureGap(uri, gapMs) {
 (async () => {
   const uri = process.argv[2] ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('usage: node scripts/bench/driver-cost.cjs MONGODB_URI');
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < (QUICK ? 1 : 3); round++) {
     for (const [name, write] of Object.entries(variants)) console.log(JSON.stringify({ round, ...(await measure(uri, name, write)) }));
   }
   for (const gapMs of [0, 20, 70]) console.log(JSON.stringify(await measureGap(uri, gapMs)));

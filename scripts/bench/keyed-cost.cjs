@@ -2,6 +2,7 @@
 // every statement, the BSON of the guarded commands against the same unguarded, the journal (encoded and
 // serialized) and the claims. One flush as agent-100-keyed makes them: 10 requests of 100 records over
 // 2 src apps × 100 dest apps × 5 VPCs, one hour. CPU of this process per flush, median of 5 rounds, and bytes.
+// COST_QUICK=1 runs each step a few times only: the suite's check that the script still runs.
 //   npm run build && node scripts/bench/keyed-cost.cjs
 const { randomUUID } = require('node:crypto');
 const { BSON } = require('mongodb');
@@ -12,6 +13,7 @@ const { claimStatement, guard } = require('../../dist/query/exactlyOnce.js');
 const { FlushJournal } = require('../../dist/exactlyOnce/flushJournal.js');
 
 const FLUSH = { slot: 3, seq: 12_345 };
+const [ROUNDS, CALLS] = process.env.COST_QUICK ? [1, 2] : [5, 200];
 const parts = Array.from({ length: 10 }, (_, r) => {
   const totals = new FlowTotals();
   for (let i = 0; i < 100; i++) {
@@ -57,8 +59,9 @@ async function cpuPerCall(run, calls) {
   console.log(`bytes: commands ${bytes(commands(flushStatements(flush)))}, guarded ${bytes(commands(guarded()))}, journal ${bytes([BSON.serialize({ documents: chunks })])}`);
   for (const [name, run] of Object.entries(variants)) {
     const rounds = [];
-    for (let round = 0; round < 5; round++) rounds.push(await cpuPerCall(run, 200));
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await cpuPerCall(run, CALLS));
     rounds.sort((a, b) => a - b);
-    console.log(`${name.padEnd(34)} ${rounds[2].toFixed(0).padStart(6)} µs a flush (${rounds[0].toFixed(0)}–${rounds[4].toFixed(0)})`);
+    const median = rounds[Math.floor(ROUNDS / 2)];
+    console.log(`${name.padEnd(34)} ${median.toFixed(0).padStart(6)} µs a flush (${rounds[0].toFixed(0)}–${rounds[ROUNDS - 1].toFixed(0)})`);
   }
 })();
