@@ -24,27 +24,26 @@ export class FlushJournal {
     const at = new Date(this.now());
     type Chunk = Omit<JournalChunk, 'chunks' | '_id' | 'chunk'>;
     const chunks: Chunk[] = [];
-    const chunkOf = (records: number, rows: (names: JournalNames) => Uint8Array) => {
+    /** A new chunk, its names, and how many rows it holds so far. */
+    const open = (records: number) => {
       const names = new JournalNames();
-      const chunk: Chunk = { journal: id, at, names: names.list, unkeyed: { records, rows: rows(names) }, parts: [] };
+      const chunk: Chunk = { journal: id, at, names: names.list, unkeyed: { records, rows: new Uint8Array() }, parts: [] };
       chunks.push(chunk);
-      return { chunk, names };
+      return { chunk, names, rows: 0 };
     };
     const { unkeyed } = content;
+    let current = open(unkeyed.records);
     // The records without a key, ROWS_PER_CHUNK keys a chunk (the first chunk holds their count)…
-    let current = chunkOf(unkeyed.records, (names) => encodeRows(unkeyed, names, 0, ROWS_PER_CHUNK));
-    for (let from = ROWS_PER_CHUNK; from < unkeyed.byKey.size; from += ROWS_PER_CHUNK) {
-      current = chunkOf(0, (names) => encodeRows(unkeyed, names, from, from + ROWS_PER_CHUNK));
+    for (let from = 0; from < unkeyed.byKey.size; from += ROWS_PER_CHUNK) {
+      if (from > 0) current = open(0);
+      current.chunk.unkeyed.rows = encodeRows(unkeyed, current.names, from, from + ROWS_PER_CHUNK);
+      current.rows = Math.min(ROWS_PER_CHUNK, unkeyed.byKey.size - from);
     }
     // …then the parts, each whole in one chunk (a request holds at most MAX_RECORDS_PER_BATCH keys).
-    let rows = Math.min(ROWS_PER_CHUNK, unkeyed.byKey.size - (chunks.length - 1) * ROWS_PER_CHUNK);
     for (const { claim, totals } of content.parts) {
-      if (rows >= ROWS_PER_CHUNK) {
-        current = chunkOf(0, () => new Uint8Array());
-        rows = 0;
-      }
+      if (current.rows >= ROWS_PER_CHUNK) current = open(0);
       current.chunk.parts.push({ claim, records: totals.records, rows: encodeRows(totals, current.names) });
-      rows += totals.byKey.size;
+      current.rows += totals.byKey.size;
     }
     await this.journal.insertMany(chunks.map((c, chunk) => ({ ...c, _id: `${id}:${chunk}`, chunk, chunks: chunks.length })));
     return id;
