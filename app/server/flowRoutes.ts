@@ -67,10 +67,11 @@ export function flowRoutes(reads: FlowReading, writer: FlowWriter, options: Flow
     }
     ctx.state.records = records.length;
     requireStorage();
-    let applied = records.length;
-    if (key === undefined) await writer.ingest(records as FlowRecord[]);
-    // A repeat answers as the first did but applied nothing: the counter must not count it again.
-    else applied = await writer.ingestKeyed(records as FlowRecord[], requestClaim(ctx.state.client, key, records as FlowRecord[]));
+    // A keyed repeat answers as the first attempt did but applied nothing: the counter must not count it again.
+    const applied =
+      key === undefined
+        ? await writer.ingest(records as FlowRecord[]).then(() => records.length)
+        : await writer.ingestKeyed(records as FlowRecord[], requestClaim(ctx.state.client, key, records as FlowRecord[]));
     options.onIngested(applied, ctx.state.client);
     ctx.body = { accepted: records.length };
   });
