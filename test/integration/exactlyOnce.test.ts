@@ -54,9 +54,10 @@ const post = (service: RunningService, key: string | undefined, records: FlowRec
   return req.send(records);
 };
 
-const ingested = async (service: RunningService) =>
-  metricSample((await request(service.url).get('/metrics').expect(200)).text, 'fas_flows_ingested_total');
-
+/** One series' sample, scraped from the service's /metrics. */
+const metric = async (service: RunningService, series: string) =>
+  metricSample((await request(service.url).get('/metrics').expect(200)).text, series);
+const ingested = (service: RunningService) => metric(service, 'fas_flows_ingested_total');
 
 describe.each(storesUnderTest)('Idempotency-Key on %s', (_name, startStore) => {
   let store: StoreUnderTest;
@@ -168,12 +169,12 @@ describe('Idempotency-Key past IDEMPOTENCY_TTL_HOURS', () => {
     clock += 30 * 60_000;
     // Two janitor passes (every IDEMPOTENCY_LEASE_MS) within the TTL forget nothing.
     await sleep(2500);
-    expect(metricSample((await request(service.url).get('/metrics')).text, 'fas_idempotency_keys_forgotten_total')).toBe(0);
+    expect(await metric(service, 'fas_idempotency_keys_forgotten_total')).toBe(0);
     await post(service, key, records).expect(200);
     expect(await stored(service)).toEqual(sums([records]));
 
     clock += 31 * 60_000;
-    await waitFor(async () => metricSample((await request(service.url).get('/metrics')).text, 'fas_idempotency_keys_forgotten_total') === 1);
+    await waitFor(async () => (await metric(service, 'fas_idempotency_keys_forgotten_total')) === 1);
     await post(service, key, records).expect(200);
     expect(await stored(service)).toEqual(sums([records, records]));
   });
