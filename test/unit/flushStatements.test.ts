@@ -75,11 +75,6 @@ describe('flushStatements', () => {
       return { bytes_tx: summed.reduce((s, r) => s + BigInt(r.bytes_tx), 0n), bytes_rx: summed.reduce((s, r) => s + BigInt(r.bytes_rx), 0n) };
     };
     const day = (r: FlowRecord) => (r.hour < 48 ? 24 : 48);
-    const rollup = (id: string, key: Record<string, unknown>, matches: (r: FlowRecord) => boolean) => ({
-      q: { _id: id },
-      u: { $inc: inc(matches), $setOnInsert: key },
-      upsert: true,
-    });
     const keyStatement = (hour: number, src: string, dest: string, vpc: string) => ({
       q: { _id: `${hour}\u0001${src}\u0001${dest}\u0001${vpc}` },
       u: {
@@ -88,18 +83,19 @@ describe('flushStatements', () => {
       },
       upsert: true,
     });
-    const bySrc = (span: 'hour' | 'day', hour: number, src: string) =>
-      rollup(`by_src_app:${span}:${hour}\u0001${src}`, { rollup: 'by_src_app', hour, hours: span === 'hour' ? 1 : 24, src_app: src }, (r) =>
-        (span === 'hour' ? r.hour : day(r)) === hour && r.src_app === src,
-      );
-    const byVpc = (span: 'hour' | 'day', hour: number, vpc: string) =>
-      rollup(`by_vpc_id:${span}:${hour}\u0001${vpc}`, { rollup: 'by_vpc_id', hour, hours: span === 'hour' ? 1 : 24, vpc_id: vpc }, (r) =>
-        (span === 'hour' ? r.hour : day(r)) === hour && r.vpc_id === vpc,
-      );
-    const byDest = (hour: number, dest: string) =>
-      rollup(`by_dest_app:hour:${hour}\u0001${dest}`, { rollup: 'by_dest_app', hour, hours: 1, dest_app: dest }, (r) => r.hour === hour && r.dest_app === dest);
-    const total = (span: 'hour' | 'day', hour: number) =>
-      rollup(`total:${span}:${hour}`, { rollup: 'total', hour, hours: span === 'hour' ? 1 : 24 }, (r) => (span === 'hour' ? r.hour : day(r)) === hour);
+    /** A roll-up's statement builder: its name and the name it keeps, if any. */
+    const rollupOf = (name: string, field?: 'src_app' | 'dest_app' | 'vpc_id') => (span: 'hour' | 'day', hour: number, value?: string) => ({
+      q: { _id: `${name}:${span}:${hour}${field ? `\u0001${value}` : ''}` },
+      u: {
+        $inc: inc((r) => (span === 'hour' ? r.hour : day(r)) === hour && (!field || r[field] === value)),
+        $setOnInsert: { rollup: name, hour, hours: span === 'hour' ? 1 : 24, ...(field ? { [field]: value } : {}) },
+      },
+      upsert: true,
+    });
+    const bySrc = rollupOf('by_src_app', 'src_app');
+    const byDest = rollupOf('by_dest_app', 'dest_app');
+    const byVpc = rollupOf('by_vpc_id', 'vpc_id');
+    const total = rollupOf('total');
 
     expect(flushStatements(totals)).toStrictEqual([
       {
@@ -111,7 +107,7 @@ describe('flushStatements', () => {
         statements: [
           ...[bySrc('hour', 47, 'a'), bySrc('hour', 48, 'a'), bySrc('hour', 48, 'b'), bySrc('hour', 71, 'a')],
           ...[bySrc('day', 24, 'a'), bySrc('day', 48, 'a'), bySrc('day', 48, 'b')],
-          ...[byDest(47, 'x'), byDest(48, 'x'), byDest(71, 'y')],
+          ...[byDest('hour', 47, 'x'), byDest('hour', 48, 'x'), byDest('hour', 71, 'y')],
           ...[byVpc('hour', 47, 'v1'), byVpc('hour', 48, 'v1'), byVpc('hour', 71, 'v2')],
           ...[byVpc('day', 24, 'v1'), byVpc('day', 48, 'v1'), byVpc('day', 48, 'v2')],
           ...[total('hour', 47), total('hour', 48), total('hour', 71), total('day', 24), total('day', 48)],
