@@ -167,7 +167,7 @@ export function createService(
     await store.drain();
     await janitor.stop();
     // Another member may take the slot at once; a flush this one left in flight is completed by whoever does.
-    await slot.release().catch((err: unknown) => logger.warn('writer slot not released', describeError(err)));
+    await keyedFlushes.close().catch((err: unknown) => logger.warn('writer slot not released', describeError(err)));
     await hopClosed;
     router.close();
     await connection.close();

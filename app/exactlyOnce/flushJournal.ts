@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Collection } from 'mongodb';
-import { JournalChunk } from '../query/exactlyOnce';
+import { JournalChunk, JournalContent } from '../query/exactlyOnce';
 import { FlushContent, KeyedPart } from '../storage/flushContent';
 import { FlowTotals } from '../storage/flowTotals';
 import { decodeRows, encodeRows, JournalNames } from './journalRows';
@@ -9,51 +9,64 @@ import { decodeRows, encodeRows, JournalNames } from './journalRows';
 const ROWS_PER_CHUNK = 4_000;
 
 /**
- * The flush journal: a flush's content, written before the flush begins, so that the member that takes over
- * a slot can finish the flush its holder left in flight. Chunked under MongoDB's document size limit.
+ * A flush's journal: its id, and its content when it is one chunk, which its writer slot's document carries
+ * (no write of its own); otherwise its chunks are in the journal collection.
+ */
+export interface Journal {
+  id: string;
+  inline: JournalContent | null;
+}
+
+/**
+ * The flush journal: a flush's content, written before the flush begins (or with its beginning), so that the
+ * member that takes over a slot can finish the flush its holder left in flight. Chunked under MongoDB's
+ * document size limit.
  */
 export class FlushJournal {
   constructor(
     private readonly journal: Collection<JournalChunk>,
     private readonly now: () => number = Date.now,
+    private readonly rowsPerChunk = ROWS_PER_CHUNK,
   ) {}
 
-  /** Writes a flush's content; resolves with its journal id once every chunk is acknowledged. */
-  async write(content: FlushContent): Promise<string> {
+  /**
+   * Encodes a flush's content; one chunk is returned for its slot to carry, more are written to the journal
+   * collection: resolves once every chunk is acknowledged.
+   */
+  async write(content: FlushContent): Promise<Journal> {
     const id = randomUUID();
-    const at = new Date(this.now());
-    type Chunk = Omit<JournalChunk, 'chunks' | '_id' | 'chunk'>;
-    const chunks: Chunk[] = [];
+    const chunks: JournalContent[] = [];
     /** A new chunk, its names, and how many rows it holds so far. */
     const open = (records: number) => {
       const names = new JournalNames();
-      const chunk: Chunk = { journal: id, at, names: names.list, unkeyed: { records, rows: new Uint8Array() }, parts: [] };
+      const chunk: JournalContent = { names: names.list, unkeyed: { records, rows: new Uint8Array() }, parts: [] };
       chunks.push(chunk);
       return { chunk, names, rows: 0 };
     };
     const { unkeyed } = content;
+    const perChunk = this.rowsPerChunk;
     let current = open(unkeyed.records);
-    // The records without a key, ROWS_PER_CHUNK keys a chunk (the first chunk holds their count)…
-    for (let from = 0; from < unkeyed.byKey.size; from += ROWS_PER_CHUNK) {
+    // The records without a key, perChunk keys a chunk (the first chunk holds their count)…
+    for (let from = 0; from < unkeyed.byKey.size; from += perChunk) {
       if (from > 0) current = open(0);
-      current.chunk.unkeyed.rows = encodeRows(unkeyed, current.names, from, from + ROWS_PER_CHUNK);
-      current.rows = Math.min(ROWS_PER_CHUNK, unkeyed.byKey.size - from);
+      current.chunk.unkeyed.rows = encodeRows(unkeyed, current.names, from, from + perChunk);
+      current.rows = Math.min(perChunk, unkeyed.byKey.size - from);
     }
     // …then the parts, each whole in one chunk (a request holds at most MAX_RECORDS_PER_BATCH keys).
     for (const { claim, totals } of content.parts) {
-      if (current.rows >= ROWS_PER_CHUNK) current = open(0);
+      if (current.rows >= perChunk) current = open(0);
       current.chunk.parts.push({ claim, records: totals.records, rows: encodeRows(totals, current.names) });
       current.rows += totals.byKey.size;
     }
-    await this.journal.insertMany(chunks.map((c, chunk) => ({ ...c, _id: `${id}:${chunk}`, chunk, chunks: chunks.length })));
-    return id;
+    if (chunks.length === 1) return { id, inline: chunks[0] };
+    const at = new Date(this.now());
+    await this.journal.insertMany(chunks.map((c, chunk) => ({ ...c, _id: `${id}:${chunk}`, journal: id, chunk, chunks: chunks.length, at })));
+    return { id, inline: null };
   }
 
   /** A flush's content as written. */
-  async read(id: string): Promise<FlushContent> {
-    const chunks = await this.journal.find({ journal: id }, { promoteBuffers: true }).toArray();
-    if (chunks.length === 0 || chunks.length !== chunks[0].chunks) throw new Error(`flush journal ${id} is incomplete`);
-    chunks.sort((a, b) => a.chunk - b.chunk);
+  async read({ id, inline }: Journal): Promise<FlushContent> {
+    const chunks = inline ? [inline] : await this.chunks(id);
     const unkeyed = new FlowTotals();
     const parts: KeyedPart[] = [];
     for (const { names, unkeyed: records, parts: chunkParts } of chunks) {
@@ -69,9 +82,15 @@ export class FlushJournal {
     return { unkeyed, parts };
   }
 
-  /** Deletes a completed flush's journal. */
-  async delete(id: string): Promise<void> {
-    await this.journal.deleteMany({ journal: id });
+  private async chunks(id: string): Promise<JournalChunk[]> {
+    const chunks = await this.journal.find({ journal: id }, { promoteBuffers: true }).toArray();
+    if (chunks.length === 0 || chunks.length !== chunks[0].chunks) throw new Error(`flush journal ${id} is incomplete`);
+    return chunks.sort((a, b) => a.chunk - b.chunk);
+  }
+
+  /** Deletes a completed flush's journal: its chunks in the journal collection, if it has any. */
+  async delete({ id, inline }: Journal): Promise<void> {
+    if (!inline) await this.journal.deleteMany({ journal: id });
   }
 
   /** Deletes the journals written before `before`, but those named: flushes that never began. */

@@ -1,9 +1,9 @@
 import { Collection, Document, MongoClient, MongoServerError } from 'mongodb';
-import { ClaimDocument, claimStatement, FlushId, flushName, isComplete, PartClaim, WriterSlotDocument } from '../query/exactlyOnce';
+import { ClaimDocument, claimStatement, FlushId, flushName, isComplete, PartClaim, SLOT_STATE, WriterSlotDocument } from '../query/exactlyOnce';
 import { FlushContent, FlushWritten, GuardedApply, KeyedPart, KeyedWriter, PartOutcome } from '../storage/flushContent';
 import { FlowTotals } from '../storage/flowTotals';
 import { DUPLICATE_KEY, updateStatements } from '../storage/updateCommand';
-import { FlushJournal } from './flushJournal';
+import { FlushJournal, Journal } from './flushJournal';
 import { WriterSlot } from './writerSlot';
 
 /** An upper bound of a claim statement's size: the ids, digest and split, and room for the rest. */
@@ -11,17 +11,34 @@ const claimMaxBytes = (statement: Document) =>
   512 + 3 * ((statement.q._id as string).length + (statement.q.split as string).length);
 
 /**
+ * How long a flush applied whole waits for the next flush's beginning to complete it, in the same update,
+ * before it completes by itself: meanwhile a repeat of its requests sent to another member waits on it.
+ */
+const COMPLETION_WAIT_MS = 200;
+
+/** What a flush's claims and statements did. */
+interface Applied {
+  upserts: number;
+  keys: number;
+  /** The parts not applied by this flush: refused by their claims, or repeats of another part of it. */
+  notApplied: Set<number>;
+}
+
+/**
  * Writes a flush that holds parts of requests with idempotency keys so that each part is applied at most once,
- * however often its request is sent and to whichever member (docs/exactly-once.md): the flush's content is
- * journaled, the flush begins on this member's writer slot, each part is claimed for it, and every statement
- * is guarded by the flush's number; then the flush completes. A flush left in flight (a failure, a member
- * lost) is completed from its journal, by this member before its next one, or by the member that takes the
- * slot over.
+ * however often its request is sent and to whichever member (docs/exactly-once.md): the flush begins on this
+ * member's writer slot with its journal, each part is claimed for it, and every statement is guarded by the
+ * flush's number; the flush then completes, with the next one's beginning if that comes soon. A flush left
+ * in flight (a failure, a member lost) is completed from its journal, by this member before its next one, or
+ * by the member that takes the slot over.
  */
 export class KeyedFlushes implements KeyedWriter {
   /** Whether a write of this member's is running: its flush in flight is not left over. */
   private writing = false;
   private leftOver?: Promise<boolean>;
+  /** This member's last flush, applied whole, until it completes. */
+  private applied?: { flush: FlushId; journal: Journal };
+  private completion?: NodeJS.Timeout;
 
   constructor(
     private readonly client: MongoClient,
@@ -31,6 +48,7 @@ export class KeyedFlushes implements KeyedWriter {
     private readonly slot: WriterSlot,
     private readonly apply: GuardedApply,
     private readonly now: () => number = Date.now,
+    private readonly completionWaitMs = COMPLETION_WAIT_MS,
   ) {}
 
   /** Writes a flush; resolves with the upserts sent and each part's outcome, in order. */
@@ -38,17 +56,51 @@ export class KeyedFlushes implements KeyedWriter {
     this.writing = true;
     try {
       const journal = await this.journal.write(content);
-      let flush = await this.slot.begin(journal);
+      let flush = await this.begin(journal);
       if (!flush) {
         // A flush of this member's failed and is still in flight: it completes first, as its slot requires.
         await this.completeLeftOver();
-        flush = await this.slot.begin(journal);
+        flush = await this.begin(journal);
         if (!flush) throw new Error('the writer slot has a flush in flight');
       }
-      return await this.complete(content, flush, journal);
+      const applied = await this.claimAndApply(content, flush);
+      this.applied = { flush, journal };
+      clearTimeout(this.completion);
+      this.completion = setTimeout(() => void this.completeApplied().catch(() => {}), this.completionWaitMs);
+      this.completion.unref();
+      return await this.written(content, applied);
     } finally {
       this.writing = false;
     }
+  }
+
+  /** Begins a flush, completing the one this member applied last in the same update. */
+  private async begin(journal: Journal): Promise<FlushId | undefined> {
+    const applied = this.applied;
+    const flush = await this.slot.begin(journal, applied?.journal.id);
+    if (!flush) return undefined;
+    // Completed: by this beginning or its timer, or, the slot lost since, by the member that took it, which
+    // may still need its journal.
+    if (this.applied === applied) this.applied = undefined;
+    if (applied?.flush.slot === flush.slot) await this.journal.delete(applied.journal).catch(() => {});
+    return flush;
+  }
+
+  /** Completes the flush applied last, then gives the slot up (shutdown): another member may take it at once. */
+  async close(): Promise<void> {
+    // If this fails, the flush stays in flight on the slot released, for the member that takes it to complete.
+    await this.completeApplied().catch(() => {});
+    await this.slot.release();
+  }
+
+  /** Completes this member's flush applied last, if it has not completed yet: its timer, or a shutdown. */
+  protected async completeApplied(): Promise<void> {
+    clearTimeout(this.completion);
+    const applied = this.applied;
+    if (!applied) return;
+    const completed = await this.slot.complete(applied.flush, applied.journal.id);
+    if (this.applied === applied) this.applied = undefined;
+    if (completed) await this.journal.delete(applied.journal).catch(() => {});
   }
 
   /**
@@ -59,23 +111,38 @@ export class KeyedFlushes implements KeyedWriter {
     return this.writing ? Promise.resolve(false) : this.completeLeftOver();
   }
 
-  /** One completion of the flush left over at a time, whoever asks for it. */
+  /** One completion of the flush left over at a time, whoever asks for it; one applied whole just completes. */
   private completeLeftOver(): Promise<boolean> {
     this.leftOver ??= this.slot
       .inFlight()
       .then(async (left) => {
-        if (left) await this.complete(await this.journal.read(left.journal), left.flush, left.journal);
-        return left !== undefined;
+        if (!left) return false;
+        if (left.journal.id === this.applied?.journal.id) {
+          await this.completeApplied();
+          return false;
+        }
+        await this.complete(await this.journal.read(left.journal), left.flush, left.journal);
+        return true;
       })
       .finally(() => (this.leftOver = undefined));
     return this.leftOver;
   }
 
   /**
-   * Claims, applies and completes a begun flush, the first time or again (a retry, a replay by another
-   * member): every step matches what an earlier run did, so nothing is claimed or applied twice.
+   * Claims, applies and completes a begun flush again (a replay by its member or by another): every step
+   * matches what an earlier run did, so nothing is claimed or applied twice.
    */
-  async complete(content: FlushContent, flush: FlushId, journal: string): Promise<FlushWritten> {
+  async complete(content: FlushContent, flush: FlushId, journal: Journal): Promise<FlushWritten> {
+    const applied = await this.claimAndApply(content, flush);
+    // Applied whole, by this run or an earlier one: complete whoever holds the slot now (a member that took it
+    // over replays it to no effect), and the journal is no longer needed.
+    await this.slot.complete(flush, journal.id);
+    await this.journal.delete(journal).catch(() => {});
+    return this.written(content, applied);
+  }
+
+  /** Claims a begun flush's parts, and applies the records without a key and the parts claimed. */
+  private async claimAndApply(content: FlushContent, flush: FlushId): Promise<Applied> {
     // Attempts of one request that meet in one flush claim its parts once: the first of each part claims it.
     const firsts = new Map<string, number>();
     const repeats = new Set<number>();
@@ -91,12 +158,12 @@ export class KeyedFlushes implements KeyedWriter {
       if (!refused.has(i) && !repeats.has(i)) totals.merge(part.totals);
     });
     const upserts = await this.apply(totals, flush);
-    // Applied whole, by this run or an earlier one: complete whoever holds the slot now (a member that took it
-    // over replays it to no effect), and the journal is no longer needed.
-    await this.slot.complete(flush, journal);
-    await this.journal.delete(journal).catch(() => {});
-    const outcomes = await this.outcomesOf(content.parts, new Set([...refused, ...repeats]));
-    return { upserts, keys: totals.byKey.size, outcomes };
+    return { upserts, keys: totals.byKey.size, notApplied: new Set([...refused, ...repeats]) };
+  }
+
+  /** What a flush applied reports, once applied: the upserts it sent, its keys, and each part's outcome. */
+  private async written(content: FlushContent, { upserts, keys, notApplied }: Applied): Promise<FlushWritten> {
+    return { upserts, keys, outcomes: await this.outcomesOf(content.parts, notApplied) };
   }
 
   /**
@@ -143,9 +210,11 @@ export class KeyedFlushes implements KeyedWriter {
     return (await this.completed({ slot, seq })) ? { kind: 'done' } : { kind: 'pending', flush: { slot, seq } };
   }
 
-  /** Whether a flush has completed. */
+  /** Whether a flush has completed, or, one of this member's, been applied whole (it completes soon). */
   async completed(flush: FlushId): Promise<boolean> {
-    const slot = await this.slots.findOne({ _id: flush.slot });
+    const applied = this.applied?.flush;
+    if (applied?.slot === flush.slot && applied.seq === flush.seq) return true;
+    const slot = await this.slots.findOne({ _id: flush.slot }, SLOT_STATE);
     if (!slot) throw new Error(`no writer slot ${flushName(flush)}`);
     return isComplete(slot, flush.seq);
   }

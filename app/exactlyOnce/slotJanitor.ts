@@ -1,5 +1,5 @@
 import { Collection } from 'mongodb';
-import { ClaimDocument, WriterSlotDocument } from '../query/exactlyOnce';
+import { ClaimDocument, SLOT_STATE, WriterSlotDocument } from '../query/exactlyOnce';
 import { FlushJournal } from './flushJournal';
 import { KeyedFlushes } from './keyedFlush';
 
@@ -79,15 +79,16 @@ export class SlotJanitor {
   private async recoverAbandoned(): Promise<number> {
     const now = new Date(this.now());
     let recovered = 0;
-    for (const abandoned of await this.slots.find({ leaseUntil: { $lt: now }, inFlight: { $ne: null } }).toArray()) {
+    for (const abandoned of await this.slots.find({ leaseUntil: { $lt: now }, inFlight: { $ne: null } }, SLOT_STATE).toArray()) {
       const taken = await this.slots.findOneAndUpdate(
         { _id: abandoned._id, leaseUntil: { $lt: now }, inFlight: abandoned.inFlight },
         { $set: { holder: this.options.holder, leaseUntil: new Date(this.now() + this.options.leaseMs) } },
-        { returnDocument: 'after' },
+        { returnDocument: 'after', promoteBuffers: true },
       );
       // Another member took it first.
       if (!taken?.inFlight) continue;
-      await this.flushes.complete(await this.journal.read(taken.inFlight), { slot: taken._id, seq: taken.seq }, taken.inFlight);
+      const journal = { id: taken.inFlight, inline: taken.journal ?? null };
+      await this.flushes.complete(await this.journal.read(journal), { slot: taken._id, seq: taken.seq }, journal);
       await this.slots.updateOne({ _id: taken._id, holder: this.options.holder }, { $set: { holder: null, leaseUntil: new Date(0) } });
       recovered++;
     }
@@ -95,7 +96,7 @@ export class SlotJanitor {
   }
 
   private async deleteOrphans(): Promise<void> {
-    const inFlight = (await this.slots.find({ inFlight: { $ne: null } }).toArray()).flatMap((s) => (s.inFlight === null ? [] : [s.inFlight]));
+    const inFlight = (await this.slots.find({ inFlight: { $ne: null } }, SLOT_STATE).toArray()).flatMap((s) => (s.inFlight === null ? [] : [s.inFlight]));
     await this.journal.deleteOrphans(new Date(this.now() - ORPHAN_MS), inFlight);
   }
 }

@@ -1,6 +1,7 @@
 import { Collection } from 'mongodb';
-import { FlushId, WriterSlotDocument } from '../query/exactlyOnce';
+import { FlushId, SLOT_STATE, WriterSlotDocument } from '../query/exactlyOnce';
 import { DUPLICATE_KEY } from '../storage/updateCommand';
+import { Journal } from './flushJournal';
 
 /** This writer no longer holds its slot: another member took it over, its lease having run out. */
 export class LostSlotError extends Error {}
@@ -13,6 +14,8 @@ export class LostSlotError extends Error {}
  */
 export class WriterSlot {
   private id?: number;
+  /** The number of the slot's last flush begun: only its holder begins flushes on it. */
+  private seq = 0;
   private renewal?: NodeJS.Timeout;
 
   constructor(
@@ -35,6 +38,7 @@ export class WriterSlot {
       { $set: { holder: this.holder, leaseUntil: this.leaseEnd() } },
       { sort: { _id: 1 }, returnDocument: 'after' },
     );
+    this.seq = free?.seq ?? 0;
     this.id = free?._id ?? (await this.create());
     this.renewLater();
     return this.id;
@@ -46,7 +50,7 @@ export class WriterSlot {
       const [last] = await this.slots.find({}, { projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 }).toArray();
       const id = (last?._id ?? -1) + 1;
       try {
-        await this.slots.insertOne({ _id: id, holder: this.holder, leaseUntil: this.leaseEnd(), seq: 0, inFlight: null });
+        await this.slots.insertOne({ _id: id, holder: this.holder, leaseUntil: this.leaseEnd(), seq: 0, inFlight: null, journal: null });
         return id;
       } catch (err) {
         if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
@@ -71,52 +75,55 @@ export class WriterSlot {
   }
 
   /**
-   * Begins a flush whose journal is written: numbers it and records it in flight, if no flush is in flight on
-   * this member's slot. Undefined when one is (it must complete first). A slot lost since (its lease ran out
-   * while this member stalled, and another member took it, with any flush in flight on it) is given up for
-   * another.
+   * Begins a flush: numbers it and records it in flight with its journal, if no flush is in flight on this
+   * member's slot but the one `completing` names (applied whole: it completes in the same update). Undefined
+   * when another flush is in flight (it must complete first). A slot lost since (its lease ran out while this
+   * member stalled, and another member took it, with any flush in flight on it) is given up for another.
    */
-  async begin(journal: string): Promise<FlushId | undefined> {
+  async begin(journal: Journal, completing?: string): Promise<FlushId | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const id = await this.held();
-      const slot = await this.slots.findOneAndUpdate(
-        { _id: id, holder: this.holder, inFlight: null },
-        { $inc: { seq: 1 }, $set: { inFlight: journal, leaseUntil: this.leaseEnd() } },
-        { returnDocument: 'after' },
+      const seq = this.seq + 1;
+      // An update, not a findAndModify: the holder knows the number, and the reply carries no journal.
+      const { matchedCount } = await this.slots.updateOne(
+        { _id: id, holder: this.holder, seq: this.seq, inFlight: { $in: [null, completing ?? null] } },
+        { $set: { seq, inFlight: journal.id, journal: journal.inline, leaseUntil: this.leaseEnd() } },
       );
-      if (slot) return { slot: id, seq: slot.seq };
-      if (await this.stillHeld(id)) return undefined;
+      if (matchedCount === 1) {
+        this.seq = seq;
+        return { slot: id, seq };
+      }
+      const current = await this.slots.findOne({ _id: id }, SLOT_STATE);
+      if (current?.holder !== this.holder) {
+        this.id = undefined;
+        continue;
+      }
+      // A beginning that failed on the wire may have been applied: the slot says.
+      this.seq = current.seq;
+      if (current.inFlight !== null && current.inFlight !== completing) return undefined;
     }
     throw new LostSlotError('writer slots were taken over three times in a row');
   }
 
-  /** Whether this member still holds the slot; if not, it holds none until held() takes another. */
-  private async stillHeld(id: number): Promise<boolean> {
-    const current = await this.slots.findOne({ _id: id });
-    if (current?.holder === this.holder) return true;
-    this.id = undefined;
-    return false;
-  }
-
   /**
-   * The flush in flight on this member's slot, with its journal: one that failed, to complete first. None
-   * when the slot was lost: the member that took it completes its flush.
+   * The flush in flight on this member's slot, with its journal: one that failed, or one applied whose
+   * completion is still to come. None when the slot was lost: the member that took it completes its flush.
    */
-  async inFlight(): Promise<{ flush: FlushId; journal: string } | undefined> {
+  async inFlight(): Promise<{ flush: FlushId; journal: Journal } | undefined> {
     const id = await this.held();
-    const slot = await this.slots.findOne({ _id: id, holder: this.holder });
+    const slot = await this.slots.findOne({ _id: id, holder: this.holder }, { promoteBuffers: true });
     if (!slot) {
       this.id = undefined;
       return undefined;
     }
-    return slot.inFlight === null ? undefined : { flush: { slot: id, seq: slot.seq }, journal: slot.inFlight };
+    return slot.inFlight === null ? undefined : { flush: { slot: id, seq: slot.seq }, journal: { id: slot.inFlight, inline: slot.journal ?? null } };
   }
 
   /** Marks a flush complete; false when this member no longer holds the slot (another completed it, or will). */
   async complete(flush: FlushId, journal: string): Promise<boolean> {
     const { matchedCount } = await this.slots.updateOne(
       { _id: flush.slot, holder: this.holder, seq: flush.seq, inFlight: journal },
-      { $set: { inFlight: null, leaseUntil: this.leaseEnd() } },
+      { $set: { inFlight: null, journal: null, leaseUntil: this.leaseEnd() } },
     );
     return matchedCount === 1;
   }

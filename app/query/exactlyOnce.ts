@@ -78,7 +78,10 @@ export interface ClaimDocument {
 /** The claims by age: the janitor forgets those older than IDEMPOTENCY_TTL_HOURS. */
 export const claimsAgeIndex: IndexDescription = { key: { at: 1 }, name: 'at' };
 
-/** A writer slot: its holder's lease, the sequence of its flushes, and the one in flight, by its journal. */
+/**
+ * A writer slot: its holder's lease, the sequence of its flushes, and the one in flight, by its journal, with
+ * the journal's content itself when it fits this document.
+ */
 export interface WriterSlotDocument {
   _id: number;
   holder: string | null;
@@ -86,22 +89,31 @@ export interface WriterSlotDocument {
   seq: number;
   /** The journal of the flush numbered `seq` while it is not complete; null when every flush is. */
   inFlight: string | null;
+  /** The content of the journal in flight when it is one chunk; null when it is in the journal collection. */
+  journal?: JournalContent | null;
 }
+
+/** What reading a slot needs but for its journal's content, which may be hundreds of kilobytes. */
+export const SLOT_STATE = { projection: { journal: 0 } } as const;
 
 /** Whether a slot has completed a flush: a later one has begun, or it is the last and none is in flight. */
 export function isComplete(slot: Pick<WriterSlotDocument, 'seq' | 'inFlight'>, seq: number): boolean {
   return slot.seq > seq || (slot.seq === seq && slot.inFlight === null);
 }
 
-/** One document of a flush's journal: rows of keys' totals (app/exactlyOnce/journalRows.ts) naming `names`. */
-export interface JournalChunk {
+/** Rows of keys' totals (app/exactlyOnce/journalRows.ts) naming `names`: a flush's journal, or a chunk of it. */
+export interface JournalContent {
+  names: string[];
+  /** Records without a key: their count, their rows. */
+  unkeyed: { records: number; rows: Uint8Array };
+  parts: { claim: PartClaim; records: number; rows: Uint8Array }[];
+}
+
+/** One document of a flush's journal in the journal collection: a journal too large for its slot's document. */
+export interface JournalChunk extends JournalContent {
   _id: string;
   journal: string;
   chunk: number;
   chunks: number;
   at: Date;
-  names: string[];
-  /** Records without a key: their count, their rows. */
-  unkeyed: { records: number; rows: Uint8Array };
-  parts: { claim: PartClaim; records: number; rows: Uint8Array }[];
 }

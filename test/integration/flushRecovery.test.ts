@@ -35,49 +35,62 @@ describe.each(storesUnderTest)('a flush left half done on %s', (_name, startStor
   });
   afterAll(() => store?.stop());
 
-  it.each(STEPS)('is completed once when its member dies after the %s', async (step) => {
-    const database = uniqueDatabase();
-    const dyingClient = new MongoClient(store.uri);
-    const survivorClient = new MongoClient(store.uri);
-    try {
-      const dyingCollections = new FlowCollections(dyingClient.db(database), 'flows');
-      const collections = new FlowCollections(survivorClient.db(database), 'flows');
-      await collections.ensureIndexes();
-      const dying = member(dyingClient, dyingCollections, `dying-${randomUUID()}`, { leaseMs: LEASE_MS, dying: step });
-      const survivor = member(survivorClient, collections, `survivor-${randomUUID()}`, { leaseMs: LEASE_MS });
+  // A flush of one request carries its journal in its slot's document; one of two, chunked a request a chunk,
+  // in the journal collection.
+  const journals = [
+    ['in its slot', 1],
+    ['in the journal collection', 2],
+  ] as const;
+  it.each(STEPS.flatMap((step) => journals.map(([where, requests]) => [step, where, requests] as const)))(
+    'is completed once when its member dies after the %s, its journal %s',
+    async (step, _where, requests) => {
+      const database = uniqueDatabase();
+      const dyingClient = new MongoClient(store.uri);
+      const survivorClient = new MongoClient(store.uri);
+      try {
+        const dyingCollections = new FlowCollections(dyingClient.db(database), 'flows');
+        const collections = new FlowCollections(survivorClient.db(database), 'flows');
+        await collections.ensureIndexes();
+        const dying = member(dyingClient, dyingCollections, `dying-${randomUUID()}`, { leaseMs: LEASE_MS, dying: step, journalRowsPerChunk: 24 });
+        const survivor = member(survivorClient, collections, `survivor-${randomUUID()}`, { leaseMs: LEASE_MS });
 
-      // The survivor has written before: its own slot and flushes are in the way of nothing.
-      const earlier = records(1);
-      expect(await survivor.store.ingestPart(partOf(randomUUID(), earlier))).toEqual({ kind: 'applied' });
+        // The survivor has written before: its own slot and flushes are in the way of nothing.
+        const earlier = records(1);
+        expect(await survivor.store.ingestPart(partOf(randomUUID(), earlier))).toEqual({ kind: 'applied' });
 
-      const key = randomUUID();
-      const sent = records(2);
-      await expect(dying.store.ingestPart(partOf(key, sent))).rejects.toThrow('the write to MongoDB failed');
-      // The member is gone: its connection closes, its lease runs out.
-      await dyingClient.close(true);
-      await sleep(LEASE_MS * 1.5);
+        const sent = Array.from({ length: requests }, (_, r) => ({ key: randomUUID(), records: records(2 + r) }));
+        const sending = sent.map(({ key, records }) => dying.store.ingestPart(partOf(key, records)));
+        for (const outcome of sending) await expect(outcome).rejects.toThrow('the write to MongoDB failed');
+        // One chunk a request, unless the journal is in the slot, or the flush completed and deleted it.
+        expect(await collections.journal.countDocuments()).toBe(requests > 1 && step !== 'complete' ? 2 : 0);
+        // The member is gone: its connection closes, its lease runs out.
+        await dyingClient.close(true);
+        await sleep(LEASE_MS * 1.5);
 
-      const sweep = await survivor.janitor.sweep();
-      expect(sweep.error).toBeUndefined();
-      // Before `begin` no flush was in flight: nothing to recover, nothing applied; after `complete`, nothing left.
-      expect(sweep.recovered).toBe(step === 'journal' || step === 'complete' ? 0 : 1);
+        const sweep = await survivor.janitor.sweep();
+        expect(sweep.error).toBeUndefined();
+        // Before `begin` no flush was in flight: nothing to recover, nothing applied; after `complete`, nothing left.
+        expect(sweep.recovered).toBe(step === 'journal' || step === 'complete' ? 0 : 1);
 
-      // The client retries the request; the survivor applies it only if nothing of it was.
-      const retried = await survivor.store.ingestPart(partOf(key, sent));
-      expect(retried).toEqual({ kind: step === 'journal' ? 'applied' : 'done' });
-      await survivor.store.ingestPart(partOf(key, sent));
+        // The client retries each request; the survivor applies it only if nothing of it was.
+        for (const { key, records } of sent) {
+          expect(await survivor.store.ingestPart(partOf(key, records))).toEqual({ kind: step === 'journal' ? 'applied' : 'done' });
+          await survivor.store.ingestPart(partOf(key, records));
+        }
 
-      expect(await storedTotals(collections)).toEqual(expectedTotals([earlier, sent]));
-      // The slot the dead member held is free again, nothing in flight.
-      expect(await collections.writers.countDocuments({ inFlight: { $ne: null } })).toBe(0);
-      await survivor.store.drain();
-      await survivor.slot.release();
-    } finally {
-      await dyingClient.close(true);
-      await survivorClient.db(database).dropDatabase();
-      await survivorClient.close();
-    }
-  });
+        expect(await storedTotals(collections)).toEqual(expectedTotals([earlier, ...sent.map((r) => r.records)]));
+        await survivor.store.drain();
+        await survivor.flushes.close();
+        // Every slot is free again, nothing in flight, and no journal is left but an orphan (a flush never begun).
+        expect(await collections.writers.countDocuments({ inFlight: { $ne: null } })).toBe(0);
+        expect(await collections.journal.countDocuments()).toBe(step === 'journal' && requests > 1 ? 2 : 0);
+      } finally {
+        await dyingClient.close(true);
+        await survivorClient.db(database).dropDatabase();
+        await survivorClient.close();
+      }
+    },
+  );
 });
 
 describe('a keyed flush’s report', () => {
@@ -88,7 +101,7 @@ describe('a keyed flush’s report', () => {
       const collections = new FlowCollections(client.db(database), 'flows');
       await collections.ensureIndexes();
       const reports: FlushReport[] = [];
-      const { store, slot } = member(client, collections, randomUUID(), { leaseMs: LEASE_MS, onFlush: (r) => reports.push(r) });
+      const { store, flushes } = member(client, collections, randomUUID(), { leaseMs: LEASE_MS, onFlush: (r) => reports.push(r) });
       // Two requests over the same 24 keys, in one flush.
       const outcomes = await Promise.all([store.ingestPart(partOf('a', records(3))), store.ingestPart(partOf('b', records(4)))]);
       expect(outcomes).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
@@ -96,7 +109,7 @@ describe('a keyed flush’s report', () => {
         { records: 48, keys: 24, parts: 2, outcomes },
       ]);
       await store.drain();
-      await slot.release();
+      await flushes.close();
     } finally {
       await client.db(database).dropDatabase();
       await client.close();

@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { FlowRecord } from '../../app/data/flow';
-import { FlushJournal } from '../../app/exactlyOnce/flushJournal';
+import { FlushJournal, Journal } from '../../app/exactlyOnce/flushJournal';
 import { KeyedFlushes } from '../../app/exactlyOnce/keyedFlush';
 import { requestClaim } from '../../app/exactlyOnce/requestKey';
 import { SlotJanitor } from '../../app/exactlyOnce/slotJanitor';
@@ -11,7 +11,7 @@ import { ROLLUPS } from '../../app/query/rollups';
 import { FlowCollections } from '../../app/storage/flowCollections';
 import { FlowStore } from '../../app/storage/flowStore';
 import { FlowTotals } from '../../app/storage/flowTotals';
-import { FlushContent, GuardedApply, KeyedPart } from '../../app/storage/flushContent';
+import { FlushContent, FlushWritten, GuardedApply, KeyedPart } from '../../app/storage/flushContent';
 import { FlushReport } from '../../app/storage/groupCommit';
 import { flushStatements } from '../../app/storage/flushStatements';
 import { updateStatements } from '../../app/storage/updateCommand';
@@ -27,34 +27,37 @@ export class Crash extends Error {}
 export type Step = 'journal' | 'begin' | 'claim' | 'first statements of the apply' | 'apply' | 'complete';
 export const STEPS: Step[] = ['journal', 'begin', 'claim', 'first statements of the apply', 'apply', 'complete'];
 
-/** A journal whose writer dies once its content is written. */
+/** A journal whose writer dies once its content is written (to the journal collection, when it is not one chunk). */
 class DyingJournal extends FlushJournal {
   constructor(...args: ConstructorParameters<typeof FlushJournal>) {
     super(...args);
   }
-  override async write(content: FlushContent): Promise<string> {
+  override async write(content: FlushContent): Promise<Journal> {
     await super.write(content);
     throw new Crash('died after writing the journal');
   }
 }
 
-/** A slot whose holder dies after beginning, or after completing, a flush. */
+/** A slot whose holder dies after beginning a flush. */
 class DyingSlot extends WriterSlot {
-  constructor(
-    private readonly after: 'begin' | 'complete',
-    ...args: ConstructorParameters<typeof WriterSlot>
-  ) {
+  constructor(...args: ConstructorParameters<typeof WriterSlot>) {
     super(...args);
   }
-  override async begin(journal: string): Promise<FlushId | undefined> {
-    const flush = await super.begin(journal);
-    if (this.after === 'begin') throw new Crash('died after beginning the flush');
-    return flush;
+  override async begin(journal: Journal, completing?: string): Promise<FlushId | undefined> {
+    await super.begin(journal, completing);
+    throw new Crash('died after beginning the flush');
   }
-  override async complete(flush: FlushId, journal: string): Promise<boolean> {
-    const done = await super.complete(flush, journal);
-    if (this.after === 'complete') throw new Crash('died after completing the flush');
-    return done;
+}
+
+/** A writer that dies once its flush is complete: at once, as its timer or a next flush would complete it. */
+class DyingFlushes extends KeyedFlushes {
+  constructor(...args: ConstructorParameters<typeof KeyedFlushes>) {
+    super(...args);
+  }
+  override async write(content: FlushContent): Promise<FlushWritten> {
+    await super.write(content);
+    await this.completeApplied();
+    throw new Crash('died after completing the flush');
   }
 }
 
@@ -84,23 +87,26 @@ export interface MemberOptions {
   timeoutMs?: number;
   /** The step after which the member dies, if it does. */
   dying?: Step;
+  /** Rows a journal chunk holds at most: fewer than a flush's keys puts its journal in the journal collection. */
+  journalRowsPerChunk?: number;
+  /** How long a flush applied whole waits for the next one to complete it. */
+  completionWaitMs?: number;
   now?: () => number;
   onFlush?: (report: FlushReport) => void;
 }
 
 /** One member's writing pieces on its own client, as createService wires them. */
 export function member(client: MongoClient, collections: FlowCollections, holder: string, options: MemberOptions) {
-  const { leaseMs, timeoutMs = 30_000, dying, now = Date.now, onFlush = () => {} } = options;
-  const slot =
-    dying === 'begin' || dying === 'complete'
-      ? new DyingSlot(dying, collections.writers, holder, leaseMs, now)
-      : new WriterSlot(collections.writers, holder, leaseMs, now);
-  const journal = dying === 'journal' ? new DyingJournal(collections.journal, now) : new FlushJournal(collections.journal, now);
+  const { leaseMs, timeoutMs = 30_000, dying, journalRowsPerChunk, completionWaitMs, now = Date.now, onFlush = () => {} } = options;
+  const slot = dying === 'begin' ? new DyingSlot(collections.writers, holder, leaseMs, now) : new WriterSlot(collections.writers, holder, leaseMs, now);
+  const Journal = dying === 'journal' ? DyingJournal : FlushJournal;
+  const journal = new Journal(collections.journal, now, journalRowsPerChunk);
   let flushes!: KeyedFlushes;
   const groupCommit = { windowMs: 1, maxRecords: 10_000, pendingMaxRecords: 100_000, timeoutMs };
   const store = new FlowStore(client, collections, groupCommit, onFlush, (apply) => {
     const applying = dying ? dyingApply(dying, apply, client, collections) : apply;
-    flushes = new KeyedFlushes(client, collections.claims, collections.writers, journal, slot, applying, now);
+    const Flushes = dying === 'complete' ? DyingFlushes : KeyedFlushes;
+    flushes = new Flushes(client, collections.claims, collections.writers, journal, slot, applying, now, completionWaitMs);
     return flushes;
   });
   const janitor = new SlotJanitor(collections.writers, collections.claims, journal, flushes, {
@@ -111,7 +117,7 @@ export function member(client: MongoClient, collections: FlowCollections, holder
     onSweep: () => {},
     now,
   });
-  return { store, janitor, slot };
+  return { store, janitor, flushes };
 }
 
 /** The request as one part over a fleet of one, as the router makes it. */
