@@ -14,7 +14,7 @@ const claimMaxBytes = (statement: Document) =>
  * How long a flush applied whole waits for the next flush's beginning to complete it, in the same update,
  * before it completes by itself: meanwhile a repeat of its requests sent to another member waits on it.
  */
-const COMPLETION_WAIT_MS = 200;
+const COMPLETION_WAIT_MS = 1_000;
 
 /** What a flush's claims and statements did. */
 interface Applied {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { useChildService } from '../support/childService';
+import { spawnService, useChildService } from '../support/childService';
 import { expectStoredFromLoad, keyedLoad, wholeRequest } from '../support/keyedLoad';
-import { waitFor } from '../support/service';
+import { mongoUri, waitFor, withMongo } from '../support/service';
 
 /** The built server as a child process, stopped by a real SIGTERM while clients keep posting. */
 describe('SIGTERM under load', () => {
@@ -43,4 +43,29 @@ describe('SIGTERM under load', () => {
     }
     expect(load.acknowledged()).toBeGreaterThanOrEqual(50);
   }, 180_000);
+});
+
+describe('SIGTERM after a request with an Idempotency-Key', () => {
+  it('completes its flush and releases the writer slot before exiting: no other member has to recover it', async () => {
+    const service = await spawnService({ SHUTDOWN_DELAY_MS: '0' });
+    try {
+      const body = [{ src_app: 'a', dest_app: 'b', vpc_id: 'v', bytes_tx: 1, bytes_rx: 2, hour: 1 }];
+      const res = await fetch(`${service.url}/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'shutdown-1' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      // At once: the flush applied waits a second for a next one to complete it.
+      const exited = once(service.child, 'exit');
+      service.child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+      const slots = await withMongo(mongoUri(), (client) => client.db(service.database).collection('flows_hourly.writers').find().toArray());
+      expect(slots.map(({ holder, inFlight, journal, seq }) => ({ holder, inFlight, journal, seq }))).toEqual([
+        { holder: null, inFlight: null, journal: null, seq: 1 },
+      ]);
+    } finally {
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
