@@ -28,31 +28,47 @@ beforeAll(() => {
   promtool = execFileSync(join(repoRoot, 'scripts/promtool.sh'), { encoding: 'utf8', timeout: 600_000 }).trim();
 }, 600_000);
 
-const rendered = () =>
-  find<PrometheusRule>(own(chart().render({ metrics: { prometheusRule: { enabled: true, for: '5m' } } })), 'PrometheusRule');
+/** The chart's PrometheusRule, enabled, with `values` for its other settings. */
+const rendered = (values: object = {}) =>
+  find<PrometheusRule>(own(chart().render({ metrics: { prometheusRule: { enabled: true, for: '5m', ...values } } })), 'PrometheusRule');
 
-function rulesFile(): string {
+function rulesFile(values: object = {}): string {
   const file = join(dir, 'rules.yaml');
-  writeFileSync(file, stringify({ groups: rendered().spec.groups }));
+  writeFileSync(file, stringify({ groups: rendered(values).spec.groups }));
   return file;
 }
 
-/** Counters of two pods over 30 minutes: flows at 1,000/s each, upserts at `upsertsPerFlow` of that. */
-function fleetSeries(upsertsPerFlow: number, views: [number, number], failed: number) {
-  const pod = (p: string) => `namespace="team-a", pod="flows-fas-${p}"`;
-  const counter = (perMinute: number) => `0+${perMinute}x30`;
-  return ['a', 'b'].flatMap((p, i) => [
-    { series: `fas_flows_ingested_total{${pod(p)}}`, values: counter(60_000) },
-    { series: `fas_flush_keys_sum{${pod(p)}}`, values: counter(60_000 * upsertsPerFlow) },
-    { series: `fas_fleet_view{${pod(p)}}`, values: `${views[i]}x30` },
-    { series: `fas_hop_forwards_total{${pod(p)}, outcome="failed"}`, values: counter(failed) },
-  ]);
+interface Fleet {
+  pods: number;
+  /** Keys upserted per flow acknowledged. */
+  upsertsPerFlow: number;
+  /** The share of its records each pod forwards to their owners; undefined: no forward ever (no series). */
+  forwarded?: number;
+  /** Each pod's fas_fleet_view. */
+  views?: number[];
+  /** Forwards failing a minute, each pod. */
+  failed?: number;
 }
 
-function promtoolTest(name: string, series: object[], fired: string[]): string {
-  const rules = rendered().spec.groups.flatMap((g) => g.rules);
+/** Counters of a fleet over 30 minutes: flows at 1,000/s a pod, upserts and forwards as shares of that. */
+function fleetSeries({ pods, upsertsPerFlow, forwarded, views = [], failed = 0 }: Fleet) {
+  const pod = (p: number) => `namespace="team-a", pod="flows-fas-${p}"`;
+  const counter = (perMinute: number) => `0+${perMinute}x30`;
+  return Array.from({ length: pods }, (_, p) => [
+    { series: `fas_flows_ingested_total{${pod(p)}}`, values: counter(60_000) },
+    { series: `fas_flush_keys_sum{${pod(p)}}`, values: counter(60_000 * upsertsPerFlow) },
+    { series: `fas_pending_records{${pod(p)}}`, values: '0x30' },
+    { series: `fas_fleet_view{${pod(p)}}`, values: `${views[p] ?? 7}x30` },
+    { series: `fas_hop_forwards_total{${pod(p)}, outcome="failed"}`, values: counter(failed) },
+    ...(forwarded === undefined ? [] : [{ series: `fas_hop_forwarded_records_total{${pod(p)}, outcome="acknowledged"}`, values: counter(60_000 * forwarded) }]),
+  ]).flat();
+}
+
+function promtoolTest(name: string, series: object[], fired: string[], values: object = {}): string {
+  const rules = rendered(values).spec.groups.flatMap((g) => g.rules);
+  expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(fired));
   const test = {
-    rule_files: [rulesFile()],
+    rule_files: [rulesFile(values)],
     evaluation_interval: '1m',
     tests: [
       {
@@ -72,22 +88,38 @@ function promtoolTest(name: string, series: object[], fired: string[]): string {
 }
 
 describe('the PrometheusRule', () => {
-  it('is off by default, and promtool accepts its rules', () => {
+  it('is off by default, and promtool accepts its rules: three, four with an upserts bound', () => {
     expect(own(chart().render()).filter((o) => o.kind === 'PrometheusRule')).toEqual([]);
     expect(execFileSync(promtool, ['check', 'rules', rulesFile()], { encoding: 'utf8' })).toContain('SUCCESS: 3 rules found');
+    expect(execFileSync(promtool, ['check', 'rules', rulesFile({ upsertsPerFlow: 0.1 })], { encoding: 'utf8' })).toContain('SUCCESS: 4 rules found');
   }, 120_000);
 
-  it('stays quiet over a fleet that routes: each key written by one pod, the same view, no failed forward', () => {
-    expect(promtoolTest('routing', fleetSeries(0.03, [7, 7], 0), [])).toContain('SUCCESS');
+  it('stays quiet over a fleet that routes: half its records forwarded by each of two pods, the same view, no failed forward', () => {
+    expect(promtoolTest('routing', fleetSeries({ pods: 2, upsertsPerFlow: 0.03, forwarded: 0.5 }), [], { upsertsPerFlow: 0.1 })).toContain('SUCCESS');
   }, 120_000);
 
-  it('fires when routing is broken, when the members disagree, and when forwards fail', () => {
-    expect(promtoolTest('broken', fleetSeries(0.96, [7, 8], 5), ['FasUpsertsPerFlowHigh', 'FasMembersDisagree', 'FasForwardsFailing'])).toContain(
-      'SUCCESS',
-    );
+  // The chart's defaults at production scale (docs/capacity.md): a 10 ms window upserts 0.63 keys a flow with
+  // routing working, which an alert on upserts per flow at 0.5 took for broken routing.
+  it('stays quiet over three pods that route with a short window, however many keys a flow they upsert', () => {
+    expect(promtoolTest('short-window', fleetSeries({ pods: 3, upsertsPerFlow: 0.63, forwarded: 2 / 3 }), [])).toContain('SUCCESS');
+  }, 120_000);
+
+  it('stays quiet over one pod alone, which forwards nothing', () => {
+    expect(promtoolTest('alone', fleetSeries({ pods: 1, upsertsPerFlow: 0.2 }), [])).toContain('SUCCESS');
+  }, 120_000);
+
+  // With a 1 s window, 12 pods that do not route upsert 0.34 keys a flow: under that 0.5, so it never fired.
+  it('fires when routing is off, whatever the upserts a flow, and when the members disagree and forwards fail', () => {
+    const broken = fleetSeries({ pods: 3, upsertsPerFlow: 0.34, views: [7, 8, 7], failed: 5 });
+    expect(promtoolTest('broken', broken, ['FasRoutingOff', 'FasMembersDisagree', 'FasForwardsFailing'])).toContain('SUCCESS');
+  }, 120_000);
+
+  it('fires when forwards stop reaching their owners, and above the upserts bound the deployment was sized for', () => {
+    const fallingBack = fleetSeries({ pods: 3, upsertsPerFlow: 0.34, forwarded: 0.05 });
+    expect(promtoolTest('falling-back', fallingBack, ['FasRoutingOff', 'FasUpsertsPerFlowHigh'], { upsertsPerFlow: 0.1 })).toContain('SUCCESS');
   }, 120_000);
 
   it('fails the promtool test when an alert that should fire does not (the test can fail)', () => {
-    expect(() => promtoolTest('wrong', fleetSeries(0.03, [7, 7], 0), ['FasUpsertsPerFlowHigh'])).toThrow(/FAILED|exit/);
+    expect(() => promtoolTest('wrong', fleetSeries({ pods: 2, upsertsPerFlow: 0.03, forwarded: 0.5 }), ['FasRoutingOff'])).toThrow(/FAILED|exit/);
   }, 120_000);
 });
