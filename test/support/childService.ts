@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from './disposableMongo';
-import { mongoUri, uniqueDatabase, waitFor } from './service';
+import { mongoUri, portTaken, uniqueDatabase, waitFor } from './service';
 
 const entry = join(__dirname, '../../dist/index.js');
 
@@ -35,18 +36,36 @@ export async function spawnService(env: Record<string, string> = {}, { database 
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200);
+  // A child that exits before it is ready (a port taken since it was chosen) fails at once, not at the wait's end.
+  const closed = once(child, 'close');
+  try {
+    await waitFor(async () => child.exitCode !== null || (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  if (child.exitCode !== null) {
+    await closed;
+    const code = output.includes('EADDRINUSE') ? 'EADDRINUSE' : undefined;
+    throw Object.assign(new Error(`the service exited (${child.exitCode}) before it was ready:\n${output}`), { code });
+  }
   return { child, url, database, output: () => output };
 }
 
 /** `members` built servers on one database, routing among themselves (PEERS, PEER_URL, HOP_PORT). */
 export async function spawnFleet(members: number, env: Record<string, string> = {}): Promise<ChildService[]> {
-  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
-  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
   const database = uniqueDatabase();
-  return Promise.all(
-    hopPorts.map((port, i) => spawnService({ ...env, HOP_PORT: String(port), PEERS: peers.join(','), PEER_URL: peers[i] }, { database })),
-  );
+  for (let attempt = 1; ; attempt++) {
+    const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+    const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
+    const started = await Promise.allSettled(
+      hopPorts.map((port, i) => spawnService({ ...env, HOP_PORT: String(port), PEERS: peers.join(','), PEER_URL: peers[i] }, { database })),
+    );
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<ChildService>).value);
+    for (const r of started) if (r.status === 'fulfilled') r.value.child.kill('SIGKILL');
+    if (!portTaken(failed.reason) || attempt === 3) throw failed.reason;
+  }
 }
 
 /** The built server for the tests of the enclosing file or block: spawned before them, killed after. */

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,15 +8,10 @@ const run = promisify(execFile);
 const script = join(__dirname, '../../scripts/ferretdb.sh');
 const mongoJavaServerScript = join(__dirname, '../../scripts/mongo-java-server.sh');
 
+/** A free loopback port, as the scripts choose one (scripts/free-port.mjs: outside the ephemeral range). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  const { stdout } = await run(process.execPath, [join(__dirname, '../../scripts/free-port.mjs')]);
+  return Number(stdout);
 }
 
 export interface DisposableMongo {

@@ -1,4 +1,4 @@
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Collection, Document, MongoClient } from 'mongodb';
@@ -64,8 +64,15 @@ export async function startService(
   const settings = testSettings(overrides);
   const service = createService(settings, logger, [], now);
   service.start();
-  await new Promise<void>((resolve) => service.server.listen(settings.port, '127.0.0.1', resolve));
-  if (service.hopServer) await new Promise<void>((resolve) => service.hopServer!.listen(settings.hopPort, '127.0.0.1', resolve));
+  try {
+    await listen(service.server, settings.port);
+    if (service.hopServer) await listen(service.hopServer, settings.hopPort);
+  } catch (err) {
+    // A port taken since it was chosen: nothing of this service may outlive the failure (jest would not exit).
+    service.server.close();
+    await service.close();
+    throw err;
+  }
   const { port } = service.server.address() as AddressInfo;
   if (waitReady) await waitFor(() => service.connection.ready);
   return {
@@ -82,6 +89,20 @@ export async function startService(
     },
   };
 }
+
+/** Listens on a loopback port; rejects when the port is taken. */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Whether a failure is a port taken between choosing it and listening on it: worth another try. */
+export const portTaken = (err: unknown) => (err as { code?: string }).code === 'EADDRINUSE';
 
 /** A direct client on the test MongoDB, to check what was stored without going through the service. */
 export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
@@ -120,16 +141,22 @@ export async function startFleet(
   overrides: Partial<Record<keyof Settings, unknown>> = {},
   each: (i: number) => Partial<Record<keyof Settings, unknown>> = () => ({}),
 ): Promise<RunningService[]> {
-  const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
-  const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
   const mongodbDatabase = uniqueDatabase();
-  return Promise.all(
-    hopPorts.map((hopPort, i) => {
-      const own = each(i);
-      // A member the test points at a MongoDB of its own (one that is away) is not waited for.
-      const waitReady = own.mongodbUri === undefined;
-      const fleet = { hopPort, peers: peers.join(','), peerUrl: peers[i] };
-      return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
-    }),
-  );
+  for (let attempt = 1; ; attempt++) {
+    const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
+    const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
+    const started = await Promise.allSettled(
+      hopPorts.map((hopPort, i) => {
+        const own = each(i);
+        // A member the test points at a MongoDB of its own (one that is away) is not waited for.
+        const waitReady = own.mongodbUri === undefined;
+        const fleet = { hopPort, peers: peers.join(','), peerUrl: peers[i] };
+        return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
+      }),
+    );
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    if (!portTaken(failed.reason) || attempt === 3) throw failed.reason;
+  }
 }
