@@ -23,6 +23,8 @@ describe('the cost scripts of the benchmark', () => {
   it('keyed-cost.cjs measures every step of a keyed flush', async () => {
     const out = await costScript('keyed-cost.cjs');
     expect(out).toContain('one flush: 1000 keys, 10 requests');
+    // The journal of 1,000 keys is some 16 KB, whichever document carries it.
+    expect(Number(/journal (\d+)/.exec(out)?.[1])).toBeGreaterThan(10_000);
     for (const step of ['statements, guarded', 'serialize the commands, guarded', 'journal: encode', 'journal: serialize', 'claims: build and serialize']) {
       expect(out).toMatch(new RegExp(`${step.replace(/[,:]/g, '.')}\\s+\\d+ µs a flush`));
     }
