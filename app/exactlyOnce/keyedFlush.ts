@@ -64,10 +64,7 @@ export class KeyedFlushes implements KeyedWriter {
         if (!flush) throw new Error('the writer slot has a flush in flight');
       }
       const applied = await this.claimAndApply(content, flush);
-      this.applied = { flush, journal };
-      clearTimeout(this.completion);
-      this.completion = setTimeout(() => void this.completeApplied().catch(() => {}), this.completionWaitMs);
-      this.completion.unref();
+      this.completeLater(flush, journal);
       return await this.written(content, applied);
     } finally {
       this.writing = false;
@@ -84,6 +81,14 @@ export class KeyedFlushes implements KeyedWriter {
     if (this.applied === applied) this.applied = undefined;
     if (applied?.flush.slot === flush.slot) await this.journal.delete(applied.journal).catch(() => {});
     return flush;
+  }
+
+  /** Leaves a flush applied whole to the next one's beginning, or to a timer if none begins in time. */
+  private completeLater(flush: FlushId, journal: Journal): void {
+    this.applied = { flush, journal };
+    clearTimeout(this.completion);
+    this.completion = setTimeout(() => void this.completeApplied().catch(() => {}), this.completionWaitMs);
+    this.completion.unref();
   }
 
   /** Completes the flush applied last, then gives the slot up (shutdown): another member may take it at once. */

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { FlowRecord } from '../../app/data/flow';
 import { flowKeyId } from '../../app/query/flows';
-import { freePort } from '../support/disposableMongo';
 import { PausableProxy, proxyToSuiteStore } from '../support/pausableProxy';
-import { metricSample, RunningService, startFleet, startService, uniqueDatabase, waitFor } from '../support/service';
+import { metricSample, RunningService, startFleet, startMembers, startService, uniqueDatabase, waitFor } from '../support/service';
 import { StoreUnderTest, storesUnderTest } from '../support/storesUnderTest';
 
 const HOUR = 400_000;
@@ -240,14 +239,15 @@ describe('Idempotency-Key in a fleet', () => {
 describe('Idempotency-Key across members that see the fleet differently', () => {
   let fleet: RunningService[];
   beforeAll(async () => {
-    const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    const peers = ports.map((p) => `http://127.0.0.1:${p}`);
     const database = uniqueDatabase();
-    // Member 0 sees all three; member 1 has not seen member 2 join yet.
-    fleet = await Promise.all(
-      [peers, peers.slice(0, 2), peers].map((view, i) =>
-        startService({ mongodbDatabase: database, hopPort: ports[i], peers: view.join(','), peerUrl: peers[i], flushWindowMs: 20, hopWindowMs: 5 }),
-      ),
+    fleet = await startMembers(
+      3,
+      // Member 0 sees all three; member 1 has not seen member 2 join yet.
+      ({ hopPort, peers, peerUrl }, i) => {
+        const view = i === 1 ? peers.split(',').slice(0, 2).join(',') : peers;
+        return startService({ mongodbDatabase: database, hopPort, peers: view, peerUrl, flushWindowMs: 20, hopWindowMs: 5 });
+      },
+      (member) => member.stop(),
     );
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from './disposableMongo';
-import { mongoUri, portTaken, uniqueDatabase, waitFor } from './service';
+import { mongoUri, startMembers, uniqueDatabase, waitFor } from './service';
 
 const entry = join(__dirname, '../../dist/index.js');
 
@@ -55,17 +55,11 @@ export async function spawnService(env: Record<string, string> = {}, { database 
 /** `members` built servers on one database, routing among themselves (PEERS, PEER_URL, HOP_PORT). */
 export async function spawnFleet(members: number, env: Record<string, string> = {}): Promise<ChildService[]> {
   const database = uniqueDatabase();
-  for (let attempt = 1; ; attempt++) {
-    const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
-    const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
-    const started = await Promise.allSettled(
-      hopPorts.map((port, i) => spawnService({ ...env, HOP_PORT: String(port), PEERS: peers.join(','), PEER_URL: peers[i] }, { database })),
-    );
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<ChildService>).value);
-    for (const r of started) if (r.status === 'fulfilled') r.value.child.kill('SIGKILL');
-    if (!portTaken(failed.reason) || attempt === 3) throw failed.reason;
-  }
+  return startMembers(
+    members,
+    ({ hopPort, peers, peerUrl }) => spawnService({ ...env, HOP_PORT: String(hopPort), PEERS: peers, PEER_URL: peerUrl }, { database }),
+    (service) => service.child.kill('SIGKILL'),
+  );
 }
 
 /** The built server for the tests of the enclosing file or block: spawned before them, killed after. */

@@ -102,7 +102,7 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** Whether a failure is a port taken between choosing it and listening on it: worth another try. */
-export const portTaken = (err: unknown) => (err as { code?: string }).code === 'EADDRINUSE';
+const portTaken = (err: unknown) => (err as { code?: string }).code === 'EADDRINUSE';
 
 /** A direct client on the test MongoDB, to check what was stored without going through the service. */
 export async function withMongo<T>(uri: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
@@ -142,21 +142,37 @@ export async function startFleet(
   each: (i: number) => Partial<Record<keyof Settings, unknown>> = () => ({}),
 ): Promise<RunningService[]> {
   const mongodbDatabase = uniqueDatabase();
+  return startMembers(
+    members,
+    (fleet, i) => {
+      const own = each(i);
+      // A member the test points at a MongoDB of its own (one that is away) is not waited for.
+      const waitReady = own.mongodbUri === undefined;
+      return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
+    },
+    (member) => member.stop(),
+  );
+}
+
+/** Where one member of a fleet listens for the others, and the fleet it names (HOP_PORT, PEERS, PEER_URL). */
+export interface MemberPorts {
+  hopPort: number;
+  peers: string;
+  peerUrl: string;
+}
+
+/**
+ * Starts `count` members of a fleet, each on a free hop port; when one finds its port taken since it was
+ * chosen, stops those that started and tries new ports, three times at most.
+ */
+export async function startMembers<T>(count: number, start: (member: MemberPorts, i: number) => Promise<T>, stop: (started: T) => unknown): Promise<T[]> {
   for (let attempt = 1; ; attempt++) {
-    const hopPorts = await Promise.all(Array.from({ length: members }, () => freePort()));
-    const peers = hopPorts.map((port) => `http://127.0.0.1:${port}`);
-    const started = await Promise.allSettled(
-      hopPorts.map((hopPort, i) => {
-        const own = each(i);
-        // A member the test points at a MongoDB of its own (one that is away) is not waited for.
-        const waitReady = own.mongodbUri === undefined;
-        const fleet = { hopPort, peers: peers.join(','), peerUrl: peers[i] };
-        return startService({ mongodbDatabase, ...overrides, ...fleet, ...own }, { waitReady });
-      }),
-    );
+    const hopPorts = await Promise.all(Array.from({ length: count }, () => freePort()));
+    const urls = hopPorts.map((port) => `http://127.0.0.1:${port}`);
+    const started = await Promise.allSettled(hopPorts.map((hopPort, i) => start({ hopPort, peers: urls.join(','), peerUrl: urls[i] }, i)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
-    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    if (!failed) return started.map((r) => (r as PromiseFulfilledResult<T>).value);
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? stop(r.value) : undefined)));
     if (!portTaken(failed.reason) || attempt === 3) throw failed.reason;
   }
 }
