@@ -3,12 +3,16 @@
 // distinct keys a write (a flush of agent-100 at 16 connections), command monitoring on as in the service. The keys exist after the first round, so the server's side stays an indexed update.
 // Then the service's command of 50 upserts back to back and with the process idle in between, as a service is
 // between flushes when its MongoDB is slow: the CPU of the work itself grows after an idle gap (cold caches).
+// Then what the roll-ups add to a flush: the key documents' command alone, the same with the roll-ups' sums and
+// command beside it as the service sends them, and a command of one statement (what any command costs).
 // COST_QUICK=1 writes a few times only: the suite's check that the script still runs.
 //   npm run build && node scripts/bench/driver-cost.cjs mongodb://127.0.0.1:PORT/
 const { setTimeout: sleep } = require('node:timers/promises');
 const { MongoClient, Long } = require('mongodb');
 const { flowKeyId, incrementMaxBytes, incrementTotals } = require('../../dist/query/flows.js');
 const { updateStatements } = require('../../dist/storage/updateCommand.js');
+const { flushStatements } = require('../../dist/storage/flushStatements.js');
+const { FlowTotals } = require('../../dist/storage/flowTotals.js');
 
 const OPS = 1_600;
 const QUICK = Boolean(process.env.COST_QUICK);
@@ -77,6 +81,46 @@ async function measureGap(uri, gapMs) {
   return { gapMs, cpuUsPer50UpsertCommand: Math.round(cpu / n) };
 }
 
+// A flush as agent-100 makes at 16 connections: 1,600 keys of 4 src apps, 100 dest apps and 4 VPCs, whose
+// roll-ups are 118 documents.
+const flushTotals = new FlowTotals();
+flushTotals.add(
+  Array.from({ length: OPS }, (_, i) => {
+    const [s, d, v] = [Math.floor(i / 400), Math.floor(i / 4) % 100, i % 4];
+    return { hour: 1, src_app: `app-src-${s}`, dest_app: `app-dest-${d}`, vpc_id: `vpc-${v}`, bytes_tx: 1000, bytes_rx: 2000 };
+  }),
+);
+const keyStatements = (n = OPS) =>
+  [...flushTotals.byKey].slice(0, n).map(([id, t]) => incrementTotals(id, t.key, t.bytesTx, t.bytesRx));
+
+const flushes = {
+  'key documents alone': (client, keys) => updateStatements(client, keys, keyStatements(), incrementMaxBytes),
+  'key documents and roll-ups at once (the service)': (client, keys, rollups) => {
+    const [forKeys, forRollups] = flushStatements(flushTotals);
+    return Promise.all([
+      updateStatements(client, keys, forKeys.statements, incrementMaxBytes),
+      updateStatements(client, rollups, forRollups.statements, incrementMaxBytes),
+    ]);
+  },
+  'one statement': (client, keys) => updateStatements(client, keys, keyStatements(1), incrementMaxBytes),
+};
+
+async function measureFlush(uri, name, write) {
+  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
+  const db = client.db('fas_driver_cost');
+  const keys = db.collection(`keys_${Date.now()}`);
+  const rollups = db.collection(`${keys.collectionName}.rollups`);
+  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(client, keys, rollups);
+  const n = QUICK ? 2 : 60;
+  const started = process.cpuUsage();
+  for (let i = 0; i < n; i++) await write(client, keys, rollups);
+  const used = process.cpuUsage(started);
+  // A variant may leave either collection unwritten.
+  await Promise.all([keys, rollups].map((c) => c.drop().catch(() => {})));
+  await client.close();
+  return { flush: name, cpuUsPerFlush: Math.round((used.user + used.system) / n) };
+}
+
 (async () => {
   const uri = process.argv[2] ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('usage: node scripts/bench/driver-cost.cjs MONGODB_URI');
@@ -84,6 +128,9 @@ async function measureGap(uri, gapMs) {
     for (const [name, write] of Object.entries(variants)) console.log(JSON.stringify({ round, ...(await measure(uri, name, write)) }));
   }
   for (const gapMs of [0, 20, 70]) console.log(JSON.stringify(await measureGap(uri, gapMs)));
+  for (let round = 0; round < (QUICK ? 1 : 9); round++) {
+    for (const [name, write] of Object.entries(flushes)) console.log(JSON.stringify({ round, ...(await measureFlush(uri, name, write)) }));
+  }
 })().catch((err) => {
   console.error(err);
   process.exit(1);

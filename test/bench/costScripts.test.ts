@@ -36,6 +36,11 @@ describe('the cost scripts of the benchmark', () => {
       const lines = (await costScript('driver-cost.cjs', store.uri)).trim().split('\n').map((line) => JSON.parse(line) as Record<string, number>);
       expect(lines.filter((l) => l.cpuUsPerUpsert > 0)).toHaveLength(5);
       expect(lines.filter((l) => l.cpuUsPer50UpsertCommand > 0).map((l) => l.gapMs)).toEqual([0, 20, 70]);
+      expect(lines.filter((l) => l.cpuUsPerFlush > 0).map((l) => l.flush)).toEqual([
+        'key documents alone',
+        'key documents and roll-ups at once (the service)',
+        'one statement',
+      ]);
     } finally {
       await store.stop();
     }
