@@ -2,10 +2,17 @@
 // every statement, the BSON of the guarded commands against the same unguarded, the journal (encoded and
 // serialized) and the claims. One flush as agent-100-keyed makes them: 10 requests of 100 records over
 // 2 src apps × 100 dest apps × 5 VPCs, one hour. CPU of this process per flush, median of 5 rounds, and bytes.
+// Given a MongoDB-wire store, the whole flush through FlowStore as the service wires it, the same 10 requests
+// without keys and with (each with its digest and claim): client CPU per flush, alternating, in rounds.
 // COST_QUICK=1 runs each step a few times only: the suite's check that the script still runs.
-//   npm run build && node scripts/bench/keyed-cost.cjs
+//   npm run build && node scripts/bench/keyed-cost.cjs [mongodb://127.0.0.1:PORT/]
 const { randomUUID } = require('node:crypto');
-const { BSON } = require('mongodb');
+const { BSON, MongoClient } = require('mongodb');
+const { FlowCollections } = require('../../dist/storage/flowCollections.js');
+const { FlowStore } = require('../../dist/storage/flowStore.js');
+const { KeyedFlushes } = require('../../dist/exactlyOnce/keyedFlush.js');
+const { WriterSlot } = require('../../dist/exactlyOnce/writerSlot.js');
+const { requestClaim } = require('../../dist/exactlyOnce/requestKey.js');
 const { FlowTotals } = require('../../dist/storage/flowTotals.js');
 const { flowKeyId } = require('../../dist/query/flows.js');
 const { flushStatements } = require('../../dist/storage/flushStatements.js');
@@ -47,6 +54,8 @@ const variants = {
   'journal: encode': () => journal.write({ unkeyed: new FlowTotals(), parts }),
   'journal: serialize': slotUpdate,
   'claims: build and serialize': () => BSON.serialize({ update: 'claims', updates: parts.map((p) => claimStatement(p.claim, FLUSH, new Date())) }),
+  // `requests` is defined below, before any variant runs.
+  'digests of the requests': () => requests.forEach((records) => requestClaim(undefined, 'key', records)),
 };
 
 async function cpuPerCall(run, calls) {
@@ -54,6 +63,70 @@ async function cpuPerCall(run, calls) {
   for (let i = 0; i < calls; i++) await run();
   const { user, system } = process.cpuUsage(start);
   return (user + system) / calls;
+}
+
+// The same 10 requests as records, for the flushes through a store.
+const requests = parts.map(({ totals }) =>
+  [...totals.byKey.values()].map(({ key, bytesTx, bytesRx }) => ({ ...key, bytes_tx: bytesTx, bytes_rx: bytesRx })),
+);
+
+/** A FlowStore and its keyed writer over fresh collections, wired as app/service.ts wires them. */
+async function storeOn(client) {
+  const collections = new FlowCollections(client.db('fas_keyed_cost'), `flows_${Date.now()}`);
+  await collections.ensureIndexes();
+  const slot = new WriterSlot(collections.writers, randomUUID(), 60_000);
+  const journal = new FlushJournal(collections.journal);
+  let keyed;
+  let flushed = 0;
+  // One flush per round: the 10 requests arrive together, within the window, under the flush cap.
+  const options = { windowMs: 1, maxRecords: 5_000, pendingMaxRecords: 100_000, timeoutMs: 30_000 };
+  const store = new FlowStore(client, collections, options, () => flushed++, (apply) => {
+    keyed = new KeyedFlushes(client, collections.claims, collections.writers, journal, slot, apply);
+    return keyed;
+  });
+  const drop = () => Promise.all(Object.values(collections).flatMap((c) => (c.drop ? [c.drop().catch(() => {})] : [])));
+  return { store, keyed, drop, flushes: () => flushed };
+}
+
+const flushes = {
+  'without keys': (store) => Promise.all(requests.map((records) => store.ingest(records))),
+  // As the router makes a request's part on a single member: its digest and claim, its records summed.
+  'with keys': (store) =>
+    Promise.all(
+      requests.map((records) => {
+        const claim = requestClaim(undefined, randomUUID(), records);
+        const totals = new FlowTotals();
+        totals.add(records);
+        return store.ingestPart({ claim: { ...claim, split: 'self', part: 0 }, totals });
+      }),
+    ),
+};
+
+async function measureFlushes(uri) {
+  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
+  const { store, keyed, drop, flushes: flushed } = await storeOn(client);
+  const [warm, n, rounds] = process.env.COST_QUICK ? [1, 2, 1] : [20, 40, 9];
+  const perFlush = { 'without keys': [], 'with keys': [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, flush] of round % 2 ? Object.entries(flushes).reverse() : Object.entries(flushes)) {
+      for (let i = 0; i < warm; i++) await flush(store);
+      const start = process.cpuUsage();
+      for (let i = 0; i < n; i++) await flush(store);
+      const { user, system } = process.cpuUsage(start);
+      perFlush[name].push((user + system) / n);
+    }
+  }
+  // The last keyed flush completes, as at shutdown.
+  await keyed.close();
+  await drop();
+  // Each call is one flush of the 10 requests, or the figures are not a flush's.
+  console.log(`flushes: ${flushed()} for ${rounds * 2 * (warm + n)} calls`);
+  await client.close();
+  for (const [name, values] of Object.entries(perFlush)) {
+    values.sort((a, b) => a - b);
+    const median = values[Math.floor(values.length / 2)];
+    console.log(`flush ${name.padEnd(13)} ${median.toFixed(0).padStart(6)} µs a flush (${values[0].toFixed(0)}–${values[values.length - 1].toFixed(0)})`);
+  }
 }
 
 (async () => {
@@ -67,4 +140,8 @@ async function cpuPerCall(run, calls) {
     const median = rounds[Math.floor(ROUNDS / 2)];
     console.log(`${name.padEnd(34)} ${median.toFixed(0).padStart(6)} µs a flush (${rounds[0].toFixed(0)}–${rounds[ROUNDS - 1].toFixed(0)})`);
   }
-})();
+  if (process.argv[2]) await measureFlushes(process.argv[2]);
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
