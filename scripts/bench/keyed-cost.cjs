@@ -65,9 +65,9 @@ async function cpuPerCall(run, calls) {
   return (user + system) / calls;
 }
 
-// The same 10 requests as records, for the flushes through a store.
+// The same 10 requests as records, parsed from JSON as the service receives them: flat strings, one shape.
 const requests = parts.map(({ totals }) =>
-  [...totals.byKey.values()].map(({ key, bytesTx, bytesRx }) => ({ ...key, bytes_tx: bytesTx, bytes_rx: bytesRx })),
+  JSON.parse(JSON.stringify([...totals.byKey.values()].map(({ key, bytesTx, bytesRx }) => ({ ...key, bytes_tx: bytesTx, bytes_rx: bytesRx })))),
 );
 
 /** A FlowStore and its keyed writer over fresh collections, wired as app/service.ts wires them. */
