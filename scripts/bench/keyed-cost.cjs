@@ -58,6 +58,13 @@ const variants = {
   'digests of the requests': () => requests.forEach((records) => requestClaim(undefined, 'key', records)),
 };
 
+/** One line of figures: the median µs a flush of the rounds, and their range. */
+function summary(name, rounds) {
+  const sorted = [...rounds].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `${name.padEnd(34)} ${median.toFixed(0).padStart(6)} µs a flush (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`;
+}
+
 async function cpuPerCall(run, calls) {
   const start = process.cpuUsage();
   for (let i = 0; i < calls; i++) await run();
@@ -84,7 +91,8 @@ async function storeOn(client) {
     keyed = new KeyedFlushes(client, collections.claims, collections.writers, journal, slot, apply);
     return keyed;
   });
-  const drop = () => Promise.all(Object.values(collections).flatMap((c) => (c.drop ? [c.drop().catch(() => {})] : [])));
+  const { keys, totals, coverage, claims, writers } = collections;
+  const drop = () => Promise.all([keys, totals.rollups, coverage, claims, writers, collections.journal].map((c) => c.drop().catch(() => {})));
   return { store, keyed, drop, flushes: () => flushed };
 }
 
@@ -122,11 +130,7 @@ async function measureFlushes(uri) {
   // Each call is one flush of the 10 requests, or the figures are not a flush's.
   console.log(`flushes: ${flushed()} for ${rounds * 2 * (warm + n)} calls`);
   await client.close();
-  for (const [name, values] of Object.entries(perFlush)) {
-    values.sort((a, b) => a - b);
-    const median = values[Math.floor(values.length / 2)];
-    console.log(`flush ${name.padEnd(13)} ${median.toFixed(0).padStart(6)} µs a flush (${values[0].toFixed(0)}–${values[values.length - 1].toFixed(0)})`);
-  }
+  for (const [name, values] of Object.entries(perFlush)) console.log(summary(`flush ${name}`, values));
 }
 
 (async () => {
@@ -136,9 +140,7 @@ async function measureFlushes(uri) {
   for (const [name, run] of Object.entries(variants)) {
     const rounds = [];
     for (let round = 0; round < ROUNDS; round++) rounds.push(await cpuPerCall(run, CALLS));
-    rounds.sort((a, b) => a - b);
-    const median = rounds[Math.floor(ROUNDS / 2)];
-    console.log(`${name.padEnd(34)} ${median.toFixed(0).padStart(6)} µs a flush (${rounds[0].toFixed(0)}–${rounds[ROUNDS - 1].toFixed(0)})`);
+    console.log(summary(name, rounds));
   }
   if (process.argv[2]) await measureFlushes(process.argv[2]);
 })().catch((err) => {
