@@ -31,6 +31,11 @@ export class FlowCollections {
     this.totals = { keys: db.collection(name), rollups: db.collection(`${name}.rollups`) };
   }
 
+  /** Every collection named here, each once: what a benchmark drops after its run. */
+  all(): Pick<Collection, 'drop'>[] {
+    return [this.keys, this.totals.rollups, this.coverage, this.claims, this.writers, this.journal];
+  }
+
   /** Where a read's documents are: the roll-ups' collection for a roll-up, else the key documents'. */
   of(rollup?: Rollup): Collection<Document> {
     return this.totals[rollup ? 'rollups' : 'keys'];

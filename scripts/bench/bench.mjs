@@ -113,7 +113,7 @@ async function main() {
       await server.stop();
       const { FlowCollections } = require('../../dist/storage/flowCollections.js');
       const collections = new FlowCollections(store.client.db(DATABASE), collection);
-      for (const c of [...Object.values(collections.totals), collections.coverage]) await c.drop().catch(() => {});
+      for (const c of collections.all()) await c.drop().catch(() => {});
     }
   };
   const record = (store, keys) => (result) => {

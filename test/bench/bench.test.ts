@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { startMongoJavaServer } from '../support/disposableMongo';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -29,9 +31,11 @@ interface BenchResult {
   exact?: boolean;
 }
 
-const bench = (args: string[]) => {
+/** The bench with the stores it starts itself, or with the MongoDB given. */
+const bench = (args: string[], mongodbUri?: string) => {
   const env = { ...process.env };
   delete env.MONGODB_URI;
+  if (mongodbUri) env.MONGODB_URI = mongodbUri;
   return promisify(execFile)(process.execPath, ['scripts/bench/bench.mjs', ...args], { cwd: repoRoot, env, timeout: 240_000 });
 };
 const resultsOf = (json: string) => (JSON.parse(readFileSync(json, 'utf8')) as { results: BenchResult[] }).results;
@@ -125,5 +129,19 @@ describe('npm run bench', () => {
     expect(run).toMatchObject({ scenario: 'growth 20000 records', store: 'FerretDB', keys: 2000, non2xx: 0, exact: true });
     expect(run.segmentFlowsPerS).toHaveLength(10);
     expect(table).toContain('last ÷ first');
+  }, 250_000);
+
+  it('leaves nothing in a MongoDB it is given: every collection a keyed run made is dropped', async () => {
+    const store = await startMongoJavaServer();
+    const client = new MongoClient(store.uri);
+    try {
+      await bench(['--only', 'agent-100-keyed', '--keys', '1000', '--duration', '1', '--warmup', '0'], store.uri);
+      const { databases } = await client.db().admin().listDatabases();
+      const left = await Promise.all(databases.map(async ({ name }) => (await client.db(name).listCollections().toArray()).map((c) => `${name}.${c.name}`)));
+      expect(left.flat().filter((name) => !name.startsWith('admin.') && !name.startsWith('local.') && !name.startsWith('config.'))).toEqual([]);
+    } finally {
+      await client.close();
+      await store.stop();
+    }
   }, 250_000);
 });
