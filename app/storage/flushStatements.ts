@@ -51,14 +51,20 @@ function rollupSums({ fields, spans: kept }: Rollup, keys: Iterable<KeyTotals>):
   return spans;
 }
 
+/** The statements of a flush for the key documents: one $inc upsert per key. */
+export function keyStatements(totals: FlowTotals): IncrementStatement<Document>[] {
+  const keys: IncrementStatement<Document>[] = [];
+  totals.byKey.forEach((t, id) => keys.push(incrementTotals(id, t.key, t.bytesTx, t.bytesRx)));
+  return keys;
+}
+
 /**
  * Every statement of a flush, by collection: one $inc upsert per key of the flush, and one per document of
  * each roll-up its keys fall in. Once all are acknowledged, every record of the flush is in its key's
  * document and in every roll-up document it belongs to.
  */
 export function flushStatements(totals: FlowTotals): CollectionStatements[] {
-  const keys: IncrementStatement<Document>[] = [];
-  totals.byKey.forEach((t, id) => keys.push(incrementTotals(id, t.key, t.bytesTx, t.bytesRx)));
+  const keys = keyStatements(totals);
   const rollups: IncrementStatement<Document>[] = [];
   for (const rollup of ROLLUPS) {
     rollupSums(rollup, totals.byKey.values()).forEach((sums, span) =>

@@ -11,7 +11,7 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { MongoClient, Long } = require('mongodb');
 const { flowKeyId, incrementMaxBytes, incrementTotals } = require('../../dist/query/flows.js');
 const { updateStatements } = require('../../dist/storage/updateCommand.js');
-const { flushStatements } = require('../../dist/storage/flushStatements.js');
+const { flushStatements, keyStatements } = require('../../dist/storage/flushStatements.js');
 const { FlowTotals } = require('../../dist/storage/flowTotals.js');
 
 const OPS = 1_600;
@@ -43,19 +43,25 @@ const variants = {
   'db.command update (not retryable)': (c, db) => db.command({ update: c.collectionName, updates: statements(), ordered: false }),
 };
 
-async function measure(uri, name, write) {
+/**
+ * Client CPU per write, in µs: `write` runs 20 times to warm up, then 60 times measured, each given a fresh
+ * collection, its roll-ups' beside it, the database and the client.
+ */
+async function cpuPerWrite(uri, write) {
   // Connected first: the legacy bulk API refuses a client that is not.
   const client = await new MongoClient(uri, { monitorCommands: true }).connect();
   const db = client.db('fas_driver_cost');
   const collection = db.collection(`upserts_${Date.now()}`);
-  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(collection, db, client);
+  const rollups = db.collection(`${collection.collectionName}.rollups`);
+  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(collection, db, client, rollups);
   const n = QUICK ? 2 : 60;
   const started = process.cpuUsage();
-  for (let i = 0; i < n; i++) await write(collection, db, client);
+  for (let i = 0; i < n; i++) await write(collection, db, client, rollups);
   const used = process.cpuUsage(started);
-  await collection.drop();
+  // A write may leave either collection unwritten.
+  await Promise.all([collection, rollups].map((c) => c.drop().catch(() => {})));
   await client.close();
-  return { variant: name, cpuUsPerUpsert: Number(((used.user + used.system) / n / OPS).toFixed(2)) };
+  return (used.user + used.system) / n;
 }
 
 async function measureGap(uri, gapMs) {
@@ -90,46 +96,33 @@ flushTotals.add(
     return { hour: 1, src_app: `app-src-${s}`, dest_app: `app-dest-${d}`, vpc_id: `vpc-${v}`, bytes_tx: 1000, bytes_rx: 2000 };
   }),
 );
-const keyStatements = (n = OPS) =>
-  [...flushTotals.byKey].slice(0, n).map(([id, t]) => incrementTotals(id, t.key, t.bytesTx, t.bytesRx));
+// One key of it: a command of one statement.
+const oneKey = new FlowTotals();
+oneKey.add([{ hour: 1, src_app: 'app-src-0', dest_app: 'app-dest-0', vpc_id: 'vpc-0', bytes_tx: 1000, bytes_rx: 2000 }]);
 
 const flushes = {
-  'key documents alone': (client, keys) => updateStatements(client, keys, keyStatements(), incrementMaxBytes),
-  'key documents and roll-ups at once (the service)': (client, keys, rollups) => {
+  'key documents alone': (keys, _db, client) => updateStatements(client, keys, keyStatements(flushTotals), incrementMaxBytes),
+  'key documents and roll-ups at once (the service)': (keys, _db, client, rollups) => {
     const [forKeys, forRollups] = flushStatements(flushTotals);
     return Promise.all([
       updateStatements(client, keys, forKeys.statements, incrementMaxBytes),
       updateStatements(client, rollups, forRollups.statements, incrementMaxBytes),
     ]);
   },
-  'one statement': (client, keys) => updateStatements(client, keys, keyStatements(1), incrementMaxBytes),
+  'one statement': (keys, _db, client) => updateStatements(client, keys, keyStatements(oneKey), incrementMaxBytes),
 };
-
-async function measureFlush(uri, name, write) {
-  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
-  const db = client.db('fas_driver_cost');
-  const keys = db.collection(`keys_${Date.now()}`);
-  const rollups = db.collection(`${keys.collectionName}.rollups`);
-  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(client, keys, rollups);
-  const n = QUICK ? 2 : 60;
-  const started = process.cpuUsage();
-  for (let i = 0; i < n; i++) await write(client, keys, rollups);
-  const used = process.cpuUsage(started);
-  // A variant may leave either collection unwritten.
-  await Promise.all([keys, rollups].map((c) => c.drop().catch(() => {})));
-  await client.close();
-  return { flush: name, cpuUsPerFlush: Math.round((used.user + used.system) / n) };
-}
 
 (async () => {
   const uri = process.argv[2] ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('usage: node scripts/bench/driver-cost.cjs MONGODB_URI');
   for (let round = 0; round < (QUICK ? 1 : 3); round++) {
-    for (const [name, write] of Object.entries(variants)) console.log(JSON.stringify({ round, ...(await measure(uri, name, write)) }));
+    for (const [variant, write] of Object.entries(variants)) {
+      console.log(JSON.stringify({ round, variant, cpuUsPerUpsert: Number(((await cpuPerWrite(uri, write)) / OPS).toFixed(2)) }));
+    }
   }
   for (const gapMs of [0, 20, 70]) console.log(JSON.stringify(await measureGap(uri, gapMs)));
   for (let round = 0; round < (QUICK ? 1 : 9); round++) {
-    for (const [name, write] of Object.entries(flushes)) console.log(JSON.stringify({ round, ...(await measureFlush(uri, name, write)) }));
+    for (const [flush, write] of Object.entries(flushes)) console.log(JSON.stringify({ round, flush, cpuUsPerFlush: Math.round(await cpuPerWrite(uri, write)) }));
   }
 })().catch((err) => {
   console.error(err);

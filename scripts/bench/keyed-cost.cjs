@@ -91,8 +91,7 @@ async function storeOn(client) {
     keyed = new KeyedFlushes(client, collections.claims, collections.writers, journal, slot, apply);
     return keyed;
   });
-  const { keys, totals, coverage, claims, writers } = collections;
-  const drop = () => Promise.all([keys, totals.rollups, coverage, claims, writers, collections.journal].map((c) => c.drop().catch(() => {})));
+  const drop = () => Promise.all(collections.all().map((c) => c.drop().catch(() => {})));
   return { store, keyed, drop, flushes: () => flushed };
 }
 
@@ -118,10 +117,7 @@ async function measureFlushes(uri) {
   for (let round = 0; round < rounds; round++) {
     for (const [name, flush] of round % 2 ? Object.entries(flushes).reverse() : Object.entries(flushes)) {
       for (let i = 0; i < warm; i++) await flush(store);
-      const start = process.cpuUsage();
-      for (let i = 0; i < n; i++) await flush(store);
-      const { user, system } = process.cpuUsage(start);
-      perFlush[name].push((user + system) / n);
+      perFlush[name].push(await cpuPerCall(() => flush(store), n));
     }
   }
   // The last keyed flush completes, as at shutdown.
