@@ -151,7 +151,7 @@ describe('retries with Idempotency-Key across a hung store and a kill -9', () =>
  * one after the other under load: the store frozen (SIGSTOP) past the flush timeout, a member killed with
  * SIGKILL and started again, and (FerretDB, whose data outlives its process) the store killed with SIGKILL
  * and started again on its data. At the end every total is the sum of the requests sent, exactly.
- * CHAOS_REPORT names a file for the figures (requests, attempts, faults).
+ * CHAOS_REPORT names a file for the figures (requests, attempts and their answers, faults).
  */
 describe.each<StoreKind>(['ferretdb', 'mongo-java-server'])('a fleet of three on %s, under faults, with agents that retry', (kind) => {
   let store: StoreProcess;
@@ -220,7 +220,11 @@ describe.each<StoreKind>(['ferretdb', 'mongo-java-server'])('a fleet of three on
 
     await expectEachStoredOnce(agents.requests, database, store.uri);
     const attempts = agents.requests.reduce((n, r) => n + r.statuses.length, 0);
-    const report = { store: kind, requests: agents.requests.length, records: agents.requests.length * RECORDS, attempts, faults };
+    const answers: Record<string, number> = {};
+    for (const status of agents.requests.flatMap((r) => r.statuses)) answers[status] = (answers[status] ?? 0) + 1;
+    const retried = agents.requests.filter((r) => r.statuses.length > 1).length;
+    const records = agents.requests.length * RECORDS;
+    const report = { store: kind, requests: agents.requests.length, records, attempts, retried, answers, faults };
     if (process.env.CHAOS_REPORT) writeFileSync(`${process.env.CHAOS_REPORT}.${kind}.json`, JSON.stringify(report, null, 2));
     expect(attempts).toBeGreaterThan(agents.requests.length);
   }, 600_000);
