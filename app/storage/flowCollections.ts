@@ -33,7 +33,7 @@ export class FlowCollections {
 
   /** Every collection named here, each once: what a benchmark drops after its run. */
   all(): Pick<Collection, 'drop'>[] {
-    return [this.keys, this.totals.rollups, this.coverage, this.claims, this.writers, this.journal];
+    return [...Object.values(this.totals), this.coverage, this.claims, this.writers, this.journal];
   }
 
   /** Where a read's documents are: the roll-ups' collection for a roll-up, else the key documents'. */

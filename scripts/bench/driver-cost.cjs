@@ -13,6 +13,7 @@ const { flowKeyId, incrementMaxBytes, incrementTotals } = require('../../dist/qu
 const { updateStatements } = require('../../dist/storage/updateCommand.js');
 const { flushStatements, keyStatements } = require('../../dist/storage/flushStatements.js');
 const { FlowTotals } = require('../../dist/storage/flowTotals.js');
+const { FlowCollections } = require('../../dist/storage/flowCollections.js');
 
 const OPS = 1_600;
 const QUICK = Boolean(process.env.COST_QUICK);
@@ -45,21 +46,20 @@ const variants = {
 
 /**
  * Client CPU per write, in µs: `write` runs 20 times to warm up, then 60 times measured, each given a fresh
- * collection, its roll-ups' beside it, the database and the client.
+ * key documents' collection, the database, the client, and every collection of the service beside it.
  */
 async function cpuPerWrite(uri, write) {
   // Connected first: the legacy bulk API refuses a client that is not.
   const client = await new MongoClient(uri, { monitorCommands: true }).connect();
   const db = client.db('fas_driver_cost');
-  const collection = db.collection(`upserts_${Date.now()}`);
-  const rollups = db.collection(`${collection.collectionName}.rollups`);
-  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(collection, db, client, rollups);
+  const collections = new FlowCollections(db, `upserts_${Date.now()}`);
+  for (let i = 0; i < (QUICK ? 1 : 20); i++) await write(collections.keys, db, client, collections);
   const n = QUICK ? 2 : 60;
   const started = process.cpuUsage();
-  for (let i = 0; i < n; i++) await write(collection, db, client, rollups);
+  for (let i = 0; i < n; i++) await write(collections.keys, db, client, collections);
   const used = process.cpuUsage(started);
-  // A write may leave either collection unwritten.
-  await Promise.all([collection, rollups].map((c) => c.drop().catch(() => {})));
+  // A write leaves most of them unmade.
+  await Promise.all(collections.all().map((c) => c.drop().catch(() => {})));
   await client.close();
   return (used.user + used.system) / n;
 }
@@ -102,13 +102,10 @@ oneKey.add([{ hour: 1, src_app: 'app-src-0', dest_app: 'app-dest-0', vpc_id: 'vp
 
 const flushes = {
   'key documents alone': (keys, _db, client) => updateStatements(client, keys, keyStatements(flushTotals), incrementMaxBytes),
-  'key documents and roll-ups at once (the service)': (keys, _db, client, rollups) => {
-    const [forKeys, forRollups] = flushStatements(flushTotals);
-    return Promise.all([
-      updateStatements(client, keys, forKeys.statements, incrementMaxBytes),
-      updateStatements(client, rollups, forRollups.statements, incrementMaxBytes),
-    ]);
-  },
+  'key documents and roll-ups at once (the service)': (_keys, _db, client, { totals }) =>
+    Promise.all(
+      flushStatements(flushTotals).map(({ collection, statements }) => updateStatements(client, totals[collection], statements, incrementMaxBytes)),
+    ),
   'one statement': (keys, _db, client) => updateStatements(client, keys, keyStatements(oneKey), incrementMaxBytes),
 };
 
